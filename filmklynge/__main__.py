@@ -1,0 +1,3 @@
+from filmklynge.cli import main
+
+main()

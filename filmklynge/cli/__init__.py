@@ -1,0 +1,123 @@
+"""The filmklynge command line: the root app, global options, and the one error mapping."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from filmklynge import __version__
+from filmklynge.cli._common import DbPath, State
+from filmklynge.errors import ExitCode, FilmklyngeError
+
+
+def _message_for(exc: BaseException) -> tuple[str, int] | None:
+    """The one place that turns an expected failure into a message and an exit code."""
+    if isinstance(exc, FilmklyngeError):
+        return str(exc), int(exc.exit_code)
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        return (
+            "The database is busy (another filmklynge is writing). Try again in a moment.",
+            int(ExitCode.CONFLICT),
+        )
+    if isinstance(exc, sqlite3.DatabaseError) and "not a database" in str(exc):
+        return "The file given with --db is not an SQLite database.", int(ExitCode.USAGE)
+    return None
+
+
+class _Group(TyperGroup):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            typer.echo("Interrupted; nothing was changed by the unfinished step.", err=True)
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except (FilmklyngeError, sqlite3.Error) as exc:
+            mapped = _message_for(exc)
+            debug = isinstance(ctx.obj, State) and ctx.obj.debug
+            if mapped is None or debug:
+                raise
+            message, code = mapped
+            typer.echo(f"Error: {message}", err=True)
+            raise typer.Exit(code) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="filmklynge",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    help="Membership, dues and co-funding for a Norwegian business cluster, in one SQLite file.",
+    epilog="Start with: filmklynge init --help.  Docs: README.md.",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"filmklynge {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: DbPath = Path("filmklynge.db"),
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show a full traceback on errors.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Membership, dues and co-funding for a Norwegian business cluster, in one SQLite file.
+
+    Example: filmklynge --db klynge.db members list
+    """
+    state = State(db, debug=debug)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+def _register() -> None:
+    from filmklynge.cli import db as db_cli
+    from filmklynge.cli import invoices as invoices_cli
+    from filmklynge.cli import members as members_cli
+    from filmklynge.cli import profile as profile_cli
+    from filmklynge.cli import summary as summary_cli
+    from filmklynge.cli import tiers as tiers_cli
+
+    profile_cli.register(app)
+    app.add_typer(members_cli.members_app, name="members", rich_help_panel="Register")
+    app.add_typer(members_cli.contacts_app, name="contacts", rich_help_panel="Register")
+    app.add_typer(tiers_cli.app, name="tiers", rich_help_panel="Billing")
+    summary_cli.register(app)
+    app.add_typer(db_cli.app, name="db", rich_help_panel="Maintenance")
+    app.add_typer(invoices_cli.app, name="invoices", rich_help_panel="Billing")
+
+
+_register()
+
+
+def main() -> None:
+    """Console entry point: unexpected errors get one line unless --debug is given."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        app(prog_name="filmklynge", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("Interrupted.\n")
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except Exception as exc:  # unexpected: a bug, reported without a traceback
+        if debug:
+            raise
+        sys.stderr.write(
+            f"Error: unexpected {type(exc).__name__}: {exc}. Run again with --debug for details.\n"
+        )
+        sys.exit(int(ExitCode.ERROR))

@@ -1,0 +1,99 @@
+"""Shared option types, the per-invocation state, and small CLI helpers."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from filmklynge.output import Format
+
+DbPath = Annotated[
+    Path,
+    typer.Option("--db", envvar="FILMKLYNGE_DB", help="The database file.", show_default=True),
+]
+Fmt = Annotated[Format, typer.Option("--format", "-f", help="Output format: table, csv or json.")]
+Output = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write the data to FILE instead of stdout.", metavar="FILE"
+    ),
+]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")
+]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do it without asking (for scripts).")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No confirmation message on stderr.")]
+NoInput = Annotated[
+    bool, typer.Option("--no-input", help="Never prompt; fail if a required value is missing.")
+]
+
+
+class State:
+    """What the root callback knows: where the database is, and the command line for the log."""
+
+    def __init__(self, db_path: Path, debug: bool = False):
+        self.db_path = db_path
+        self.debug = debug
+        self._db = None
+
+    def db(self, *, create: bool = False):
+        """Open (migrating if needed) the database once per invocation."""
+        if self._db is None:
+            from filmklynge.db import open_db
+
+            self._db = open_db(self.db_path, create=create)
+            self._db.command = command_line()
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def command_line() -> str:
+    args = sys.argv[1:]
+    return "filmklynge " + " ".join(shlex.quote(a) for a in args) if args else "filmklynge"
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, State)
+    return obj
+
+
+def db_of(ctx: typer.Context, *, create: bool = False):
+    return state(ctx).db(create=create)
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def confirm_or_abort(question: str, *, yes: bool) -> None:
+    """Ask on a terminal; without one, require --yes instead of hanging."""
+    from filmklynge.errors import InvalidInput
+
+    if yes:
+        return
+    if not interactive():
+        raise InvalidInput(f"{question} Not a terminal, so nothing was done; add --yes to go on.")
+    if not typer.confirm(question, default=False, err=True):
+        raise typer.Exit(1)
+
+
+def ask(label: str, value: Any, *, no_input: bool, option: str, required: bool = True) -> Any:
+    """Return ``value``, or prompt for it on a terminal when it is missing and required."""
+    from filmklynge.errors import InvalidInput
+
+    if value not in (None, ""):
+        return value
+    if not required:
+        return value
+    if no_input or not interactive():
+        raise InvalidInput(f"{label} is required. Give it with {option}.")
+    return typer.prompt(label, err=True)

@@ -1,0 +1,287 @@
+"""init and profile: the cluster's own identity, bank account and invoice settings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from filmklynge.cli._common import Fmt, NoInput, Output, Quiet, ask, db_of
+from filmklynge.output import Format, cols, note, render
+
+profile_app = typer.Typer(no_args_is_help=True, help="Show or change the cluster's profile.")
+
+_LABELS = [
+    ("name", "Name"),
+    ("orgnr", "Organisation number"),
+    ("vat_registered", "VAT registered (MVA)"),
+    ("foretaksregisteret", "Foretaksregisteret"),
+    ("address_line", "Address"),
+    ("postal_code", "Postal code"),
+    ("city", "City"),
+    ("email", "E-mail"),
+    ("phone", "Phone"),
+    ("website", "Website"),
+    ("account_no", "Account number"),
+    ("iban", "IBAN"),
+    ("bic", "BIC"),
+    ("first_invoice_no", "First invoice number"),
+    ("payment_terms_days", "Payment terms (days)"),
+    ("kid_length", "KID length"),
+    ("language", "Document language"),
+    ("reminder_after_days", "Reminder after (days past due)"),
+    ("reminder_fee_ore", "Reminder fee (øre)"),
+    ("reminder_fee_cap_ore", "Reminder fee cap (øre)"),
+    ("reminder_max_fees", "Reminders with a fee, at most"),
+    ("reminder_max_count", "Reminders per invoice, at most"),
+]
+
+Name = Annotated[str | None, typer.Option("--name", help="The cluster's legal name.")]
+Orgnr = Annotated[str | None, typer.Option("--orgnr", help="Organisation number (9 digits).")]
+Account = Annotated[
+    str | None, typer.Option("--account", help="Bank account (11-digit kontonummer).")
+]
+Vat = Annotated[
+    bool | None,
+    typer.Option("--vat/--no-vat", help="Registered for VAT (shows MVA after the orgnr)."),
+]
+Fr = Annotated[
+    bool | None,
+    typer.Option(
+        "--foretaksregisteret/--no-foretaksregisteret",
+        help="Registered in Foretaksregisteret (printed on invoices).",
+    ),
+]
+Address = Annotated[str | None, typer.Option("--address", help="Street address or P.O. box.")]
+Postal = Annotated[str | None, typer.Option("--postal-code", help="Postal code (4 digits).")]
+City = Annotated[str | None, typer.Option("--city", help="Postal town.")]
+Email = Annotated[str | None, typer.Option("--email", help="The cluster's e-mail.")]
+Phone = Annotated[str | None, typer.Option("--phone", help="The cluster's phone.")]
+Website = Annotated[str | None, typer.Option("--website", help="The cluster's website.")]
+Bic = Annotated[str | None, typer.Option("--bic", help="BIC of the bank, for foreign members.")]
+FirstNo = Annotated[
+    int | None, typer.Option("--first-invoice-no", help="First number of the invoice series.")
+]
+Terms = Annotated[int | None, typer.Option("--payment-terms", help="Days from issue to due date.")]
+KidLen = Annotated[
+    int | None, typer.Option("--kid-length", help="KID length in your bank agreement (4–25).")
+]
+Lang = Annotated[str | None, typer.Option("--language", help="Document language: nb or en.")]
+
+
+def _money(value: str | None) -> int | None:
+    from filmklynge.money import parse_nok
+
+    return None if value is None else parse_nok(value)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init", rich_help_panel="Setup")(init)
+    app.add_typer(profile_app, name="profile", rich_help_panel="Setup")
+
+
+def init(
+    ctx: typer.Context,
+    name: Name = None,
+    orgnr: Orgnr = None,
+    account: Account = None,
+    vat: Vat = None,
+    foretaksregisteret: Fr = None,
+    address: Address = None,
+    postal_code: Postal = None,
+    city: City = None,
+    email: Email = None,
+    phone: Phone = None,
+    website: Website = None,
+    bic: Bic = None,
+    first_invoice_no: FirstNo = None,
+    payment_terms: Terms = None,
+    kid_length: KidLen = None,
+    language: Lang = None,
+    no_input: NoInput = False,
+    quiet: Quiet = False,
+) -> None:
+    """Create the database and the cluster's profile.
+
+    Asks for the name, organisation number and account number on a terminal when they are
+    not given. The database file is created readable by its owner only.
+
+    Example:
+
+        filmklynge init --name "Nordnorsk Filmklynge" --orgnr 923609016 --account "8601 11 17947"
+    """
+    from filmklynge.services import profile
+
+    name = ask("Cluster name", name, no_input=no_input, option="--name")
+    orgnr = ask("Organisation number", orgnr, no_input=no_input, option="--orgnr")
+    account = ask("Bank account number", account, no_input=no_input, option="--account")
+    fields = dict(
+        name=name,
+        orgnr=orgnr,
+        account_no=account,
+        vat_registered=vat,
+        foretaksregisteret=foretaksregisteret,
+        address_line=address,
+        postal_code=postal_code,
+        city=city,
+        email=email,
+        phone=phone,
+        website=website,
+        bic=bic,
+        first_invoice_no=first_invoice_no,
+        payment_terms_days=payment_terms,
+        kid_length=kid_length,
+        language=language,
+    )
+    # Validate before the file exists, so a typo leaves nothing behind.
+    profile._validated({k: v for k, v in fields.items() if v is not None})
+    from filmklynge.cli._common import state
+
+    path = state(ctx).db_path
+    existed = path.exists()
+    try:
+        db = db_of(ctx, create=True)
+        result = profile.init_profile(db, **fields)
+    except BaseException:
+        if not existed:
+            state(ctx).close()
+            for suffix in ("", "-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+        raise
+    note(
+        f"Created {path} for {result['name']}. Next: filmklynge tiers add --help",
+        quiet=quiet,
+    )
+
+
+@profile_app.command("show")
+def show(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -> None:
+    """Show the cluster's profile and invoice settings.
+
+    Example: filmklynge profile show --format json
+    """
+    from filmklynge import identifiers
+    from filmklynge.services import profile
+
+    row = profile.get_profile(db_of(ctx))
+    shown = dict(row)
+    shown["orgnr"] = identifiers.format_orgnr(row["orgnr"]) + (
+        " MVA" if row["vat_registered"] else ""
+    )
+    shown["account_no"] = identifiers.format_account(row["account_no"])
+    shown["iban"] = identifiers.format_iban(row["iban"])
+    rows = [
+        {"field": label, "value": "" if shown.get(k) is None else str(shown[k])}
+        for k, label in _LABELS
+    ]
+    if fmt == Format.json:
+        render([], [], fmt, output, json_rows={k: row[k] for k in row if k != "id"})
+    else:
+        render(rows, cols(("field", "Field"), ("value", "Value")), fmt, output)
+
+
+@profile_app.command("set")
+def set_(
+    ctx: typer.Context,
+    name: Name = None,
+    orgnr: Orgnr = None,
+    account: Account = None,
+    vat: Vat = None,
+    foretaksregisteret: Fr = None,
+    address: Address = None,
+    postal_code: Postal = None,
+    city: City = None,
+    email: Email = None,
+    phone: Phone = None,
+    website: Website = None,
+    bic: Bic = None,
+    first_invoice_no: FirstNo = None,
+    payment_terms: Terms = None,
+    kid_length: KidLen = None,
+    language: Lang = None,
+    reminder_after: Annotated[
+        int | None, typer.Option("--reminder-after", help="Days past due before a reminder.")
+    ] = None,
+    reminder_fee: Annotated[
+        str | None, typer.Option("--reminder-fee", help="Reminder fee in kroner (0 for none).")
+    ] = None,
+    reminder_fee_cap: Annotated[
+        str | None,
+        typer.Option("--reminder-fee-cap", help="Highest reminder fee allowed (1/10 inkassosats)."),
+    ] = None,
+    reminder_max_fees: Annotated[
+        int | None, typer.Option("--reminder-max-fees", help="Reminders per invoice with a fee.")
+    ] = None,
+    reminder_max_count: Annotated[
+        int | None, typer.Option("--reminder-max-count", help="Reminders per invoice, at most.")
+    ] = None,
+    vat_rate: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vat-rate",
+            help="Set a VAT code's rate, CODE=PERCENT (e.g. S=25).",
+            metavar="CODE=PERCENT",
+        ),
+    ] = None,
+    add_sector: Annotated[
+        list[str] | None, typer.Option("--add-sector", help="Add a member sector.")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Change the cluster's profile and invoice settings.
+
+    Only the options you give are changed. VAT rates are settings too (--vat-rate S=25).
+
+    Example:
+
+        filmklynge profile set --kid-length 12 --reminder-fee 35 --payment-terms 21
+    """
+    from filmklynge.errors import InvalidInput
+    from filmklynge.services import profile
+
+    db = db_of(ctx)
+    changes = dict(
+        name=name,
+        orgnr=orgnr,
+        account_no=account,
+        vat_registered=vat,
+        foretaksregisteret=foretaksregisteret,
+        address_line=address,
+        postal_code=postal_code,
+        city=city,
+        email=email,
+        phone=phone,
+        website=website,
+        bic=bic,
+        first_invoice_no=first_invoice_no,
+        payment_terms_days=payment_terms,
+        kid_length=kid_length,
+        language=language,
+        reminder_after_days=reminder_after,
+        reminder_fee_ore=_money(reminder_fee),
+        reminder_fee_cap_ore=_money(reminder_fee_cap),
+        reminder_max_fees=reminder_max_fees,
+        reminder_max_count=reminder_max_count,
+    )
+    changes = {k: v for k, v in changes.items() if v is not None}
+    rates = []
+    for item in vat_rate or []:
+        code, sep, pct = item.partition("=")
+        if not sep:
+            raise InvalidInput(f"--vat-rate {item!r} must be CODE=PERCENT, like S=25.")
+        try:
+            rates.append((code, round(float(pct.replace(",", ".").rstrip("% ")) * 100)))
+        except ValueError:
+            raise InvalidInput(f"--vat-rate {item!r}: {pct!r} is not a percentage.") from None
+    if not changes and not rates and not add_sector:
+        raise InvalidInput(
+            "Nothing to change. See 'filmklynge profile set --help' for the options."
+        )
+    with db.atomic():
+        if changes:
+            profile.set_profile(db, **changes)
+        for code, bp in rates:
+            profile.set_vat_rate(db, code, rate_bp=bp)
+        for sector in add_sector or []:
+            profile.add_sector(db, sector)
+    note("Profile updated. See: filmklynge profile show", quiet=quiet)

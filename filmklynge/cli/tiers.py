@@ -1,0 +1,138 @@
+"""tiers: size classes and their fee per year."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from filmklynge.cli._common import Fmt, Output, Quiet, db_of
+from filmklynge.output import Format, cols, note, render
+
+app = typer.Typer(no_args_is_help=True, help="Fee tiers and their fee per year.")
+
+_FEE_COLUMNS = cols(
+    ("code", "Tier"),
+    ("name", "Name"),
+    ("year", "Year", "int"),
+    ("membership_ore", "Membership", "money"),
+    ("membership_vat", "VAT"),
+    ("service_ore", "Service", "money"),
+    ("service_vat", "VAT"),
+    ("total_ore", "Total excl. VAT", "money"),
+    ("members", "Members", "int"),
+)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Short code, one word (e.g. enk, small, festival).")],
+    name: Annotated[str, typer.Option("--name", help="Name shown to members.")],
+    description: Annotated[
+        str | None, typer.Option("--description", help="Who belongs here.")
+    ] = None,
+    sort_order: Annotated[int | None, typer.Option("--order", help="Position in lists.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Add a fee tier (a size class).
+
+    Example: filmklynge tiers add small --name "1–5 employees"
+    """
+    from filmklynge.services import tiers
+
+    tier = tiers.add_tier(
+        db_of(ctx), code=code, name=name, description=description, sort_order=sort_order
+    )
+    note(
+        f"Added tier {tier['code']}. Next: filmklynge tiers set-fee {tier['code']} --year YYYY "
+        "--membership AMOUNT --service AMOUNT",
+        quiet=quiet,
+    )
+
+
+@app.command("set-fee")
+def set_fee(
+    ctx: typer.Context,
+    tier: Annotated[str, typer.Argument(help="Tier code.")],
+    year: Annotated[int, typer.Option("--year", help="Fee year.")],
+    membership: Annotated[
+        str, typer.Option("--membership", help="Membership part in kroner, e.g. '2 000'.")
+    ] = "0",
+    service: Annotated[str, typer.Option("--service", help="Service part in kroner.")] = "0",
+    membership_vat: Annotated[
+        str, typer.Option("--membership-vat", help="VAT code of the membership part (E = exempt).")
+    ] = "E",
+    service_vat: Annotated[
+        str, typer.Option("--service-vat", help="VAT code of the service part (S = 25 %).")
+    ] = "S",
+    quiet: Quiet = False,
+) -> None:
+    """Set a tier's yearly fee: a membership part and a service part, excl. VAT.
+
+    The membership part is VAT-exempt (mval. § 3-13, code E) and the service part carries
+    25 % VAT (code S) unless you choose other codes; ask your accountant which applies.
+
+    Example: filmklynge tiers set-fee small --year 2026 --membership "2 000" --service "3 000"
+    """
+    from filmklynge.money import format_nok, parse_nok
+    from filmklynge.services import tiers
+
+    fee = tiers.set_fee(
+        db_of(ctx),
+        tier,
+        year=year,
+        membership_ore=parse_nok(membership, field="membership part"),
+        service_ore=parse_nok(service, field="service part"),
+        membership_vat=membership_vat,
+        service_vat=service_vat,
+    )
+    total = fee["membership_ore"] + fee["service_ore"]
+    note(f"Fee for {tier} in {year}: {format_nok(total)} excl. VAT.", quiet=quiet)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -> None:
+    """List tiers with their fees per year and member counts.
+
+    Example: filmklynge tiers list --format csv
+    """
+    from filmklynge.services import tiers
+
+    rows = tiers.fee_table(db_of(ctx))
+    render(
+        rows, _FEE_COLUMNS, fmt, output, empty="No tiers yet. Add one with 'filmklynge tiers add'."
+    )
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    tier: Annotated[str, typer.Argument(help="Tier code or id.")],
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """Show one tier and its fee history.
+
+    Example: filmklynge tiers show small
+    """
+    from filmklynge.services import tiers
+
+    db = db_of(ctx)
+    row = tiers.find_tier(db, tier)
+    fees = tiers.fees_of(db, row["id"])
+    if fmt == Format.json:
+        render([], [], fmt, output, json_rows={**row, "fees": fees})
+        return
+    if fmt == Format.table:
+        note(
+            f"{row['code']}: {row['name']}"
+            + (f" ({row['description']})" if row["description"] else "")
+        )
+    render(
+        [{**f, "code": row["code"], "name": row["name"]} for f in fees],
+        _FEE_COLUMNS[:-1],
+        fmt,
+        output,
+        empty="No fees set yet. Use 'filmklynge tiers set-fee'.",
+    )

@@ -1,0 +1,151 @@
+"""Rendering report rows as a table, CSV or JSON, and the stderr console for messages.
+
+The only module that knows about Rich, JSON or CSV. Services return plain rows
+(``list[dict]``) and a column spec; this turns them into text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, TextIO
+
+from filmklynge.money import format_nok
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: str = "text"  # text | money | int | date | bool | percent
+    max_width: int | None = None
+
+
+def cols(*specs: tuple) -> list[Column]:
+    return [Column(*s) for s in specs]
+
+
+_err_console = None
+
+
+def err_console():
+    """The stderr console for messages; one function so tests can swap it."""
+    global _err_console
+    if _err_console is None:
+        from rich.console import Console
+
+        _err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+    return _err_console
+
+
+def note(message: str, *, quiet: bool = False) -> None:
+    """A one-line message on stderr (state changes, next steps)."""
+    if quiet:
+        return
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def warn(message: str) -> None:
+    sys.stderr.write(f"Warning: {message}\n")
+    sys.stderr.flush()
+
+
+def _cell(value: Any, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "money":
+        return format_nok(int(value), symbol=False)
+    if kind == "date":
+        from filmklynge.dates import norwegian
+
+        return norwegian(value)
+    if kind == "bool":
+        return "yes" if value else "no"
+    if kind == "percent":
+        return f"{value:.1f} %".replace(".", ",")
+    return str(value)
+
+
+def to_json(rows: Any) -> str:
+    return json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def to_csv(rows: list[dict], columns: list[Column]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([c.key for c in columns])
+    for row in rows:
+        writer.writerow(["" if row.get(c.key) is None else row.get(c.key) for c in columns])
+    return buf.getvalue()
+
+
+def to_table(rows: list[dict], columns: list[Column], title: str | None = None) -> str:
+    from rich.table import Table
+
+    table = Table(title=title, header_style="bold", show_edge=False, pad_edge=False)
+    for c in columns:
+        right = c.kind in ("money", "int", "percent")
+        table.add_column(
+            c.header, justify="right" if right else "left", max_width=c.max_width, overflow="fold"
+        )
+    for row in rows:
+        table.add_row(*[_cell(row.get(c.key), c.kind) for c in columns])
+    return capture(table)
+
+
+def capture(renderable: Any) -> str:
+    """Render a Rich renderable to text for stdout, honouring the terminal and NO_COLOR."""
+    from rich.console import Console
+
+    console = Console(file=sys.stdout, highlight=False)
+    with console.capture() as cap:
+        console.print(renderable)
+    return cap.get()
+
+
+def emit(text: str, output: Path | None = None) -> None:
+    """Write data to stdout, or to ``output`` (``-`` is stdout)."""
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    Path(output).write_text(text, encoding="utf-8")
+    note(f"Wrote {output}.")
+
+
+def render(
+    rows: list[dict],
+    columns: list[Column],
+    fmt: Format = Format.table,
+    output: Path | None = None,
+    *,
+    title: str | None = None,
+    json_rows: Any = None,
+    empty: str | None = None,
+) -> None:
+    """Print rows in the chosen format. JSON keeps every field (integer øre, ISO dates)."""
+    if fmt == Format.json:
+        emit(to_json(rows if json_rows is None else json_rows), output)
+    elif fmt == Format.csv:
+        emit(to_csv(rows, columns), output)
+    else:
+        if not rows and empty:
+            note(empty)
+            return
+        emit(to_table(rows, columns, title), output)
+
+
+def write_stream(text: str, stream: TextIO | None = None) -> None:
+    (stream or sys.stdout).write(text)

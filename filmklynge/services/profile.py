@@ -1,0 +1,186 @@
+"""The cluster's own profile: who sends the invoices, where members pay, invoice settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from filmklynge import audit, identifiers, kid
+from filmklynge.dates import now_utc
+from filmklynge.db import Database
+from filmklynge.errors import Conflict, InvalidInput, NotFound
+
+LANGUAGES = ("nb", "en")
+
+# field -> (validator or None); these are the settable fields of `profile set`
+_TEXT_FIELDS = ("name", "address_line", "city", "phone")
+
+
+def get_profile(db: Database) -> dict[str, Any]:
+    row = db.one("SELECT * FROM profile WHERE id = 1")
+    if row is None:
+        raise NotFound("The cluster has no profile yet. Run 'filmklynge init' first.")
+    return row
+
+
+def has_profile(db: Database) -> bool:
+    return db.scalar("SELECT count(*) FROM profile") > 0
+
+
+def _validated(changes: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise profile fields; unknown keys are a programming error."""
+    out: dict[str, Any] = {}
+    for key, value in changes.items():
+        if value is None:
+            continue
+        if key == "orgnr":
+            out[key] = identifiers.check_orgnr(value)
+        elif key == "account_no":
+            out[key] = identifiers.check_account(value)
+            out["iban"] = identifiers.iban_of(out[key])
+        elif key == "iban":
+            out[key] = identifiers.check_iban(value)
+        elif key == "bic":
+            out[key] = identifiers.check_bic(value)
+        elif key == "email":
+            out[key] = identifiers.check_email(value)
+        elif key == "postal_code":
+            out[key] = identifiers.check_postal_code(value)
+        elif key == "website":
+            out[key] = identifiers.check_website(value)
+        elif key == "kid_length":
+            out[key] = kid.check_length(int(value))
+        elif key == "language":
+            if value not in LANGUAGES:
+                raise InvalidInput(f"Language {value!r} is not supported; use nb or en.")
+            out[key] = value
+        elif key in ("vat_registered", "foretaksregisteret"):
+            out[key] = 1 if value else 0
+        elif key in (
+            "first_invoice_no",
+            "payment_terms_days",
+            "reminder_after_days",
+            "reminder_max_fees",
+            "reminder_max_count",
+        ):
+            number = int(value)
+            low = 1 if key in ("first_invoice_no", "reminder_max_count") else 0
+            if number < low:
+                raise InvalidInput(f"{key.replace('_', ' ').capitalize()} must be {low} or more.")
+            if key == "payment_terms_days" and number > 365:
+                raise InvalidInput("Payment terms must be at most 365 days.")
+            out[key] = number
+        elif key in ("reminder_fee_ore", "reminder_fee_cap_ore"):
+            if int(value) < 0:
+                raise InvalidInput("Reminder fees cannot be negative.")
+            out[key] = int(value)
+        elif key in _TEXT_FIELDS:
+            text = str(value).strip()
+            if key == "name" and not text:
+                raise InvalidInput("The cluster's name cannot be empty.")
+            out[key] = text
+        else:  # pragma: no cover
+            raise KeyError(key)
+    if out.get("reminder_fee_ore", 0) > out.get("reminder_fee_cap_ore", 10**12):
+        raise InvalidInput("The reminder fee is above the reminder fee cap.")
+    return out
+
+
+def init_profile(db: Database, **fields: Any) -> dict[str, Any]:
+    """Create the profile of a new cluster (name, orgnr and account are required)."""
+    for required in ("name", "orgnr", "account_no"):
+        if not fields.get(required):
+            raise InvalidInput(f"The cluster's {required.replace('_', ' ')} is required.")
+    values = _validated(fields)
+    with db.atomic():
+        if has_profile(db):
+            raise Conflict(
+                "This database already has a cluster profile. Change it with 'filmklynge profile set'."
+            )
+        values.update({"id": 1, "created_at": now_utc(), "updated_at": now_utc()})
+        db.insert("profile", values)
+        audit.record(db, "create", "profile", 1, after=values)
+    return get_profile(db)
+
+
+def set_profile(db: Database, **changes: Any) -> dict[str, Any]:
+    """Change profile fields; returns the profile after the change."""
+    values = _validated({k: v for k, v in changes.items() if v is not None})
+    if not values:
+        raise InvalidInput("Nothing to change. See 'filmklynge profile set --help' for the fields.")
+    with db.atomic():
+        before = get_profile(db)
+        merged = {**before, **values}
+        if merged["reminder_fee_ore"] > merged["reminder_fee_cap_ore"]:
+            raise InvalidInput(
+                "The reminder fee is above the reminder fee cap; raise the cap or lower the fee."
+            )
+        values["updated_at"] = now_utc()
+        db.update("profile", 1, values)
+        old, new = audit.changed(before, values)
+        audit.record(db, "update", "profile", 1, before=old, after=new)
+    return get_profile(db)
+
+
+def vat_codes(db: Database) -> dict[str, dict[str, Any]]:
+    return {r["code"]: r for r in db.query("SELECT * FROM vat_codes ORDER BY code")}
+
+
+def check_vat_code(db: Database, code: str) -> str:
+    codes = vat_codes(db)
+    wanted = str(code).strip().upper()
+    if wanted not in codes:
+        raise InvalidInput(f"VAT code {code!r} is unknown; use one of: {', '.join(codes)}.")
+    return wanted
+
+
+def set_vat_rate(
+    db: Database,
+    code: str,
+    *,
+    rate_bp: int | None = None,
+    text_nb: str | None = None,
+    text_en: str | None = None,
+) -> dict[str, Any]:
+    """VAT rates and exemption texts are settings: change them here, never in code."""
+    code = check_vat_code(db, code)
+    changes: dict[str, Any] = {}
+    if rate_bp is not None:
+        if not 0 <= rate_bp <= 10_000:
+            raise InvalidInput("A VAT rate must be between 0 and 100 %.")
+        changes["rate_bp"] = rate_bp
+    if text_nb is not None:
+        changes["text_nb"] = text_nb
+    if text_en is not None:
+        changes["text_en"] = text_en
+    with db.atomic():
+        before = db.one("SELECT * FROM vat_codes WHERE code = ?", [code])
+        db.update("vat_codes", before["id"], changes)
+        old, new = audit.changed(before, changes)
+        audit.record(db, "update", "vat_code", before["id"], before=old, after=new)
+    return vat_codes(db)[code]
+
+
+def sectors(db: Database) -> list[str]:
+    return [r["name"] for r in db.query("SELECT name FROM sectors ORDER BY name")]
+
+
+def add_sector(db: Database, name: str) -> None:
+    name = name.strip().lower()
+    if not name:
+        raise InvalidInput("A sector needs a name.")
+    with db.atomic():
+        if name in sectors(db):
+            raise Conflict(f"Sector {name!r} already exists.")
+        new_id = db.insert("sectors", {"name": name})
+        audit.record(db, "create", "sector", new_id, after={"name": name})
+
+
+def check_sector(db: Database, value: str) -> str:
+    wanted = str(value).strip().lower()
+    known = sectors(db)
+    if wanted not in known:
+        raise InvalidInput(
+            f"Sector {value!r} is unknown; use one of: {', '.join(known)} "
+            "(or add one with 'filmklynge profile set --add-sector')."
+        )
+    return wanted
