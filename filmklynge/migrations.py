@@ -406,3 +406,63 @@ def m002_invoicing(sdb) -> None:
             f"CREATE TRIGGER {table}_immutable_delete BEFORE DELETE ON {table} "
             f"BEGIN SELECT RAISE(ABORT, 'issued {table} are immutable; issue a credit note'); END"
         )
+
+
+@step
+def m003_payments(sdb) -> None:
+    """Payments (manual and from bank files), imported files, allocations to invoices, refunds.
+
+    A payment's money goes to invoices through allocations; what is not allocated is a credit
+    on the member (or unmatched, when no member is known).
+    """
+    _create(
+        sdb,
+        "payment_imports",
+        {"id": int, "file_name": str, "file_sha256": str, "format": str, "imported_at": str,
+         "payments_read": int, "payments_new": int, "total_ore": int},
+        not_null={"file_sha256", "format", "imported_at"},
+    )
+    sdb.table("payment_imports").create_index(["file_sha256"], unique=True)
+    _create(
+        sdb,
+        "payments",
+        {
+            "id": int,
+            "paid_on": str,
+            "value_on": str,
+            "amount_ore": int,
+            "method": str,  # manual | ocr | camt054 | camt053
+            "member_id": int,
+            "kid": str,
+            "reference": str,
+            "payer_name": str,
+            "payer_account": str,
+            "bank_ref": str,  # the bank's identity of the payment; unique when known
+            "import_id": int,
+            "note": str,
+            "created_at": str,
+        },
+        not_null={"paid_on", "amount_ore", "method", "created_at"},
+        foreign_keys=[("member_id", "members", "id"), ("import_id", "payment_imports", "id")],
+    )
+    sdb.table("payments").create_index(["bank_ref"], unique=True)
+    sdb.table("payments").create_index(["kid"])
+    sdb.table("payments").create_index(["member_id"])
+    _create(
+        sdb,
+        "payment_allocations",
+        {"id": int, "payment_id": int, "invoice_id": int, "amount_ore": int, "allocated_on": str,
+         "created_at": str},
+        not_null={"payment_id", "invoice_id", "amount_ore", "allocated_on"},
+        foreign_keys=[("payment_id", "payments", "id"), ("invoice_id", "invoices", "id")],
+    )
+    sdb.table("payment_allocations").create_index(["invoice_id"])
+    sdb.table("payment_allocations").create_index(["payment_id"])
+    _create(
+        sdb,
+        "refunds",
+        {"id": int, "member_id": int, "amount_ore": int, "refunded_on": str, "reference": str,
+         "created_at": str},
+        not_null={"member_id", "amount_ore", "refunded_on"},
+        foreign_keys=[("member_id", "members", "id")],
+    )

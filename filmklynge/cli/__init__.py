@@ -98,6 +98,9 @@ def _register() -> None:
     app.add_typer(tiers_cli.app, name="tiers", rich_help_panel="Billing")
     summary_cli.register(app)
     app.add_typer(db_cli.app, name="db", rich_help_panel="Maintenance")
+    from filmklynge.cli import invoice_documents
+
+    invoice_documents.register(invoices_cli.app)
     app.add_typer(invoices_cli.app, name="invoices", rich_help_panel="Billing")
 
 
