@@ -16,8 +16,9 @@ Ore = int
 NBSP = "\u00a0"
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 _PLAIN = re.compile(r"^-?\d+(?:[.,]\d{1,2})?$")
-_GROUPED_DOT = re.compile(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?$")  # 12.500,50
-_GROUPED_COMMA = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?$")  # 12,500.50
+# Grouped forms need their decimals: "12.500" or "12,500" alone is ambiguous and refused.
+_GROUPED_DOT = re.compile(r"^-?\d{1,3}(?:\.\d{3})+,\d{1,2}$")  # 12.500,50
+_GROUPED_COMMA = re.compile(r"^-?\d{1,3}(?:,\d{3})+\.\d{1,2}$")  # 12,500.50
 
 
 def parse_nok(text: str, *, allow_negative: bool = False, field: str = "amount") -> Ore:

@@ -1,9 +1,58 @@
-"""summary: the register at a glance."""
+"""summary: the cluster at a glance."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from filmklynge.cli._common import Fmt, Output, db_of
+from filmklynge.output import Format
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("summary", rich_help_panel="Reports")(summary)
+
+
+def summary(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Show the state on this date (default today).")
+    ] = None,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """The register at a glance: members by tier, county and sector, and what needs attention.
+
+    Example: filmklynge --db sample.db summary --as-of 31.12.2025
+    """
+    from filmklynge.dates import parse_date, today
+    from filmklynge.output import emit, to_json
+    from filmklynge.services import profile
+    from filmklynge.services import summary as service
+
+    db = db_of(ctx)
+    day = parse_date(as_of, field="--as-of") if as_of else today()
+    cluster = profile.get_profile(db)
+    data = {"cluster": cluster["name"], "members": service.member_summary(db, as_of=day)}
+    if fmt == Format.json:
+        emit(to_json(data), output)
+        return
+    if fmt == Format.csv:
+        from filmklynge.output import cols, render
+
+        rows = [
+            {"section": section, "name": r["name"], "members": r["members"]}
+            for section in ("by_tier", "by_county", "by_sector")
+            for r in data["members"][section]
+        ]
+        render(
+            rows,
+            cols(("section", "Section"), ("name", "Name"), ("members", "Members", "int")),
+            fmt,
+            output,
+        )
+        return
+    from filmklynge.dashboard import render_summary
+
+    emit(render_summary(data, cluster["name"]), output)

@@ -1,0 +1,72 @@
+"""Renders the `summary` data as text that reads well in an 80-column terminal.
+
+Presentation only: takes the plain dict from services.summary and returns a string.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+BAR = "█"
+
+
+def bar(value: int, largest: int, width: int = 20) -> str:
+    if largest <= 0 or value <= 0:
+        return ""
+    return BAR * max(1, round(width * value / largest))
+
+
+def _breakdown_table(title: str, rows: list[dict[str, Any]]):
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
+    table.add_column("name", max_width=24, overflow="ellipsis", no_wrap=True)
+    table.add_column("n", justify="right")
+    table.add_column("bar")
+    largest = max((r["members"] for r in rows), default=0)
+    for r in rows:
+        table.add_row(str(r["name"]), str(r["members"]), bar(r["members"], largest))
+    return table
+
+
+def render_summary(data: dict[str, Any], cluster_name: str) -> str:
+    from rich.console import Group
+    from rich.text import Text
+
+    from filmklynge.dates import norwegian
+    from filmklynge.output import capture
+
+    m = data["members"]
+    parts: list[Any] = []
+    parts.append(Text(f"{cluster_name} — status {norwegian(m['as_of'])}", style="bold"))
+    parts.append(Text(""))
+    parts.append(
+        Text(
+            f"Members: {m['active']} active, {m['pending']} pending.  "
+            f"{m['year']}: {m['joined_this_year']} joined, {m['left_this_year']} left."
+        )
+    )
+    parts.append(Text(""))
+    for title, key in (
+        ("By tier", "by_tier"),
+        ("By county", "by_county"),
+        ("By sector", "by_sector"),
+    ):
+        if m[key]:
+            parts.append(_breakdown_table(title, m[key]))
+            parts.append(Text(""))
+    attention = []
+    if m["without_tier"]:
+        names = ", ".join(r["name"] for r in m["without_tier"])
+        attention.append(f"{len(m['without_tier'])} active members without a tier: {names}")
+    if m["contacts_missing_email"]:
+        attention.append(
+            f"{m['contacts_missing_email']} contacts without e-mail "
+            f"({', '.join(m['contacts_missing_email_members'])})"
+        )
+    parts.append(Text("Needs attention", style="bold"))
+    if attention:
+        parts.extend(Text(f"  • {line}") for line in attention)
+    else:
+        parts.append(Text("  Nothing."))
+    return capture(Group(*parts))

@@ -1,0 +1,82 @@
+"""The register at a glance: counts and breakdowns for `summary` (data only, no rendering)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from filmklynge.db import Database
+
+# A membership period covers a day when it started on or before it and had not ended before it
+# (left_on is the last day of membership).
+_ACTIVE = "m.joined_on <= :d AND (m.left_on IS NULL OR m.left_on >= :d)"
+
+
+def _breakdown(db: Database, column_sql: str, as_of: date) -> list[dict[str, Any]]:
+    return list(
+        db.query(
+            f"""SELECT coalesce({column_sql}, '(none)') AS name, count(DISTINCT mem.id) AS members
+                FROM members mem JOIN memberships m ON m.member_id = mem.id
+                LEFT JOIN tiers t ON t.id = mem.tier_id
+                WHERE {_ACTIVE}
+                GROUP BY 1 ORDER BY members DESC, name""",
+            {"d": as_of.isoformat()},
+        )
+    )
+
+
+def member_summary(db: Database, *, as_of: date) -> dict[str, Any]:
+    d = as_of.isoformat()
+    year_start, year_end = f"{as_of.year}-01-01", f"{as_of.year}-12-31"
+    active = db.scalar(
+        f"""SELECT count(DISTINCT mem.id) FROM members mem
+            JOIN memberships m ON m.member_id = mem.id WHERE {_ACTIVE}""",
+        {"d": d},
+    )
+    pending = db.scalar(
+        f"""SELECT count(DISTINCT mem.id) FROM members mem
+            JOIN memberships m ON m.member_id = mem.id
+            WHERE m.joined_on > :d AND mem.id NOT IN (
+                SELECT m.member_id FROM memberships m WHERE {_ACTIVE})""",
+        {"d": d},
+    )
+    joined = db.scalar(
+        "SELECT count(*) FROM memberships WHERE joined_on BETWEEN ? AND ? AND joined_on <= ?",
+        [year_start, year_end, d],
+    )
+    left = db.scalar(
+        "SELECT count(*) FROM memberships WHERE left_on BETWEEN ? AND ? AND left_on <= ?",
+        [year_start, year_end, d],
+    )
+    without_tier = list(
+        db.query(
+            f"""SELECT DISTINCT mem.id, mem.name FROM members mem
+                JOIN memberships m ON m.member_id = mem.id
+                WHERE {_ACTIVE} AND mem.tier_id IS NULL ORDER BY mem.name""",
+            {"d": d},
+        )
+    )
+    missing_email = list(
+        db.query(
+            f"""SELECT c.id, mem.name AS member FROM contacts c JOIN members mem
+                ON mem.id = c.member_id
+                WHERE (c.email IS NULL OR c.email = '') AND c.forgotten_at IS NULL
+                AND mem.id IN (SELECT m.member_id FROM memberships m WHERE {_ACTIVE})
+                ORDER BY mem.name""",
+            {"d": d},
+        )
+    )
+    return {
+        "as_of": d,
+        "year": as_of.year,
+        "active": active,
+        "pending": pending,
+        "joined_this_year": joined,
+        "left_this_year": left,
+        "by_tier": _breakdown(db, "t.name", as_of),
+        "by_county": _breakdown(db, "coalesce(mem.county, mem.country)", as_of),
+        "by_sector": _breakdown(db, "mem.sector", as_of),
+        "without_tier": without_tier,
+        "contacts_missing_email": len(missing_email),
+        "contacts_missing_email_members": sorted({r["member"] for r in missing_email}),
+    }
