@@ -102,6 +102,10 @@ def _register() -> None:
 
     invoice_documents.register(invoices_cli.app)
     app.add_typer(invoices_cli.app, name="invoices", rich_help_panel="Billing")
+    from filmklynge.cli import payments as payments_cli
+
+    app.add_typer(payments_cli.app, name="payments", rich_help_panel="Billing")
+    payments_cli.register_dues(app)
 
 
 _register()
