@@ -55,7 +55,10 @@ def today() -> date:
 
 
 def now_utc() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """The current UTC time; FILMKLYNGE_NOW fixes it (the sample generator needs repeatable files)."""
+    import os
+
+    return os.environ.get("FILMKLYNGE_NOW") or datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def add_months(d: date, months: int) -> date:
