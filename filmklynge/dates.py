@@ -55,7 +55,7 @@ def today() -> date:
 
 
 def now_utc() -> str:
-    """The current UTC time; FILMKLYNGE_NOW fixes it (the sample generator needs repeatable files)."""
+    """The current UTC time; FILMKLYNGE_NOW fixes it (for a repeatable sample.db)."""
     import os
 
     return os.environ.get("FILMKLYNGE_NOW") or datetime.now(UTC).isoformat(timespec="seconds")

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from filmklynge.errors import FilmklyngeError, InvalidInput
+from filmklynge.errors import FilmklyngeError, InvalidInput, NotFound
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -116,13 +116,12 @@ def _create_private(path: Path) -> None:
 def open_db(path: Path | str, *, create: bool = True, migrate: bool = True) -> Database:
     """Open (and if asked, create) the database, apply pending migrations, return it."""
     path = Path(path)
-    if str(path) != ":memory:":
-        if not path.exists():
-            if not create:
-                raise FilmklyngeError(
-                    f"No database at {path}. Run 'filmklynge init' to create one, or pass --db."
-                )
-            _create_private(path)
+    if str(path) != ":memory:" and not path.exists():
+        if not create:
+            raise NotFound(
+                f"No database at {path}. Run 'filmklynge init' to create one, or pass --db."
+            )
+        _create_private(path)
     try:
         conn = _connect(path)
         if str(path) != ":memory:":

@@ -124,7 +124,7 @@ def check_vat_number(value: str) -> str:
     m = re.fullmatch(r"(?:NO)?(\d{9})MVA", compact)
     if not m:
         raise InvalidInput(
-            f"VAT number {value!r} must look like NO988077917MVA (NO, the organisation number, MVA)."
+            f"VAT number {value!r} must look like NO988077917MVA (NO, organisation number, MVA)."
         )
     return f"NO{check_orgnr(m.group(1))}MVA"
 

@@ -68,7 +68,7 @@ def _create(sdb, name: str, columns: dict, **kwargs) -> None:
 
 @step
 def m001_initial(sdb) -> None:
-    """Cluster profile, VAT codes, sectors, tiers and fees, members, memberships, contacts, audit."""
+    """Profile, VAT codes, sectors, tiers and fees, members, memberships, contacts, audit."""
     _create(
         sdb,
         "profile",
@@ -418,8 +418,16 @@ def m003_payments(sdb) -> None:
     _create(
         sdb,
         "payment_imports",
-        {"id": int, "file_name": str, "file_sha256": str, "format": str, "imported_at": str,
-         "payments_read": int, "payments_new": int, "total_ore": int},
+        {
+            "id": int,
+            "file_name": str,
+            "file_sha256": str,
+            "format": str,
+            "imported_at": str,
+            "payments_read": int,
+            "payments_new": int,
+            "total_ore": int,
+        },
         not_null={"file_sha256", "format", "imported_at"},
     )
     sdb.table("payment_imports").create_index(["file_sha256"], unique=True)
@@ -451,8 +459,14 @@ def m003_payments(sdb) -> None:
     _create(
         sdb,
         "payment_allocations",
-        {"id": int, "payment_id": int, "invoice_id": int, "amount_ore": int, "allocated_on": str,
-         "created_at": str},
+        {
+            "id": int,
+            "payment_id": int,
+            "invoice_id": int,
+            "amount_ore": int,
+            "allocated_on": str,
+            "created_at": str,
+        },
         not_null={"payment_id", "invoice_id", "amount_ore", "allocated_on"},
         foreign_keys=[("payment_id", "payments", "id"), ("invoice_id", "invoices", "id")],
     )
@@ -461,8 +475,14 @@ def m003_payments(sdb) -> None:
     _create(
         sdb,
         "refunds",
-        {"id": int, "member_id": int, "amount_ore": int, "refunded_on": str, "reference": str,
-         "created_at": str},
+        {
+            "id": int,
+            "member_id": int,
+            "amount_ore": int,
+            "refunded_on": str,
+            "reference": str,
+            "created_at": str,
+        },
         not_null={"member_id", "amount_ore", "refunded_on"},
         foreign_keys=[("member_id", "members", "id")],
     )

@@ -11,14 +11,14 @@ import io
 import json
 import sys
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
 
 from filmklynge.money import format_nok
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -92,13 +92,28 @@ def to_csv(rows: list[dict], columns: list[Column]) -> str:
 
 
 def to_table(rows: list[dict], columns: list[Column], title: str | None = None) -> str:
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=title, header_style="bold", show_edge=False, pad_edge=False)
+    # No vertical rules and one space between columns: listings fit an 80-column terminal.
+    table = Table(
+        title=title,
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
+    )
     for c in columns:
         right = c.kind in ("money", "int", "percent")
+        # Numbers, dates and codes never wrap; long names are cut with an ellipsis.
         table.add_column(
-            c.header, justify="right" if right else "left", max_width=c.max_width, overflow="fold"
+            c.header,
+            justify="right" if right else "left",
+            max_width=c.max_width,
+            no_wrap=c.kind != "text" or c.max_width is not None,
+            overflow="ellipsis" if c.max_width else "fold",
         )
     for row in rows:
         table.add_row(*[_cell(row.get(c.key), c.kind) for c in columns])

@@ -123,7 +123,7 @@ def test_vat_rates_are_settings(cluster, db_path):
 
 
 def test_read_commands_need_a_database(run, db_path):
-    r = run("profile", "show", code=1)
+    r = run("profile", "show", code=3)
     assert "No database" in r.stderr and "filmklynge init" in r.stderr
     assert not db_path.exists()
 

@@ -34,7 +34,9 @@ def test_every_command_has_help_with_an_example():
 def test_readme_mentions_every_command_group():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     groups = {path[0] for path, _ in all_commands()}
-    absent = [g for g in sorted(groups) if f"filmklynge {g}" not in readme and f" {g} " not in readme]
+    absent = [
+        g for g in sorted(groups) if f"filmklynge {g}" not in readme and f" {g} " not in readme
+    ]
     assert not absent, f"README does not mention: {absent}"
 
 
@@ -42,7 +44,9 @@ def test_readme_quick_start_has_exactly_two_commands():
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.lower().startswith("## quick start"))
     fence = [i for i in range(start, len(lines)) if lines[i].startswith("```")][:2]
-    block = [line for line in lines[fence[0] + 1 : fence[1]] if line.strip() and not line.startswith("#")]
+    block = [
+        line for line in lines[fence[0] + 1 : fence[1]] if line.strip() and not line.startswith("#")
+    ]
     assert len(block) == 2
     assert "summary" in block[0] and "sample.db" in block[0]
     assert "pytest" in block[1]
@@ -58,5 +62,3 @@ def test_help_runs_for_every_command():
         r = runner.invoke(app, [*path, "--help"], prog_name="filmklynge")
         assert r.exit_code == 0, (path, r.output)
         assert "Usage" in r.output
-
-

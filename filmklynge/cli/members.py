@@ -2,7 +2,533 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from filmklynge.cli._common import (
+    DryRun,
+    Fmt,
+    NoInput,
+    Output,
+    Quiet,
+    Yes,
+    ask,
+    confirm_or_abort,
+    db_of,
+)
+from filmklynge.output import Format, cols, note, render
 
 members_app = typer.Typer(no_args_is_help=True, help="Member companies and their memberships.")
 contacts_app = typer.Typer(no_args_is_help=True, help="Contact persons of members (personal data).")
+
+Ref = Annotated[str, typer.Argument(help="Member id, organisation number or part of the name.")]
+AsOf = Annotated[str | None, typer.Option("--as-of", help="The date to look at (default today).")]
+
+_LIST_COLUMNS = cols(
+    ("id", "Id", "int"),
+    ("name", "Name", "text", 28),
+    ("orgnr", "Org.nr", "code"),
+    ("tier", "Tier", "code"),
+    ("county", "County", "text", 10),
+    ("status", "Status", "code"),
+    ("joined_on", "Joined", "date"),
+    ("left_on", "Left", "date"),
+)
+_CONTACT_COLUMNS = cols(
+    ("id", "Id", "int"),
+    ("member", "Member", "text", 28),
+    ("name", "Name"),
+    ("role", "Role"),
+    ("email", "E-mail"),
+    ("phone", "Phone"),
+    ("is_primary", "Primary", "bool"),
+)
+
+# Options shared by `members add` and `members edit`.
+Name = Annotated[str | None, typer.Option("--name", help="Company name.")]
+Orgnr = Annotated[str | None, typer.Option("--orgnr", help="Organisation number (9 digits).")]
+Country = Annotated[
+    str | None, typer.Option("--country", help="Two-letter country code for foreign members.")
+]
+VatId = Annotated[str | None, typer.Option("--vat-id", help="VAT id (foreign members).")]
+LegalForm = Annotated[str | None, typer.Option("--legal-form", help="ENK, AS, ANS, DA, ...")]
+Sector = Annotated[str | None, typer.Option("--sector", help="e.g. 'film production'.")]
+Tier = Annotated[str | None, typer.Option("--tier", help="Fee tier code.")]
+Municipality = Annotated[str | None, typer.Option("--municipality", help="Kommune.")]
+County = Annotated[str | None, typer.Option("--county", help="Fylke, e.g. Nordland.")]
+Address = Annotated[str | None, typer.Option("--address", help="Postal address line.")]
+Postal = Annotated[str | None, typer.Option("--postal-code", help="Postal code.")]
+City = Annotated[str | None, typer.Option("--city", help="Postal town.")]
+Website = Annotated[str | None, typer.Option("--website", help="Website.")]
+Employees = Annotated[int | None, typer.Option("--employees", help="Number of employees.")]
+InvoiceEmail = Annotated[str | None, typer.Option("--invoice-email", help="Where invoices go.")]
+Delivery = Annotated[
+    str | None, typer.Option("--invoice-delivery", help="email, ehf or post (default email).")
+]
+Language = Annotated[str | None, typer.Option("--language", help="Documents in nb or en.")]
+Notes = Annotated[str | None, typer.Option("--notes", help="Free-text notes.")]
+
+
+def _date(value: str | None, option: str):
+    from filmklynge.dates import parse_date, today
+
+    return parse_date(value, field=option) if value else today()
+
+
+@members_app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Name = None,
+    orgnr: Orgnr = None,
+    country: Country = None,
+    vat_id: VatId = None,
+    legal_form: LegalForm = None,
+    sector: Sector = None,
+    tier: Tier = None,
+    municipality: Municipality = None,
+    county: County = None,
+    address: Address = None,
+    postal_code: Postal = None,
+    city: City = None,
+    website: Website = None,
+    employees: Employees = None,
+    invoice_email: InvoiceEmail = None,
+    invoice_delivery: Delivery = None,
+    language: Language = None,
+    notes: Notes = None,
+    joined: Annotated[
+        str | None, typer.Option("--joined", help="First day (default today).")
+    ] = None,
+    contact_name: Annotated[
+        str | None, typer.Option("--contact-name", help="First contact.")
+    ] = None,
+    contact_email: Annotated[str | None, typer.Option("--contact-email")] = None,
+    contact_phone: Annotated[str | None, typer.Option("--contact-phone")] = None,
+    contact_role: Annotated[str | None, typer.Option("--contact-role")] = None,
+    invoice: Annotated[
+        bool, typer.Option("--invoice", help="Invoice the rest of the current period at once.")
+    ] = False,
+    no_input: NoInput = False,
+    quiet: Quiet = False,
+) -> None:
+    """Enrol a member company (and, optionally, its first contact person).
+
+    A Norwegian member needs --name, --orgnr and --county; a foreign member --name and
+    --country (and --vat-id). Missing required values are asked for on a terminal.
+
+    Example:
+
+        filmklynge members add --name "Polarlys Film AS" --orgnr 988077917 --tier small --county Troms --joined 2026-01-01 --contact-name "Kari Nordmann" --contact-email kari@polarlys.no
+    """
+    from filmklynge.services import members
+
+    db = db_of(ctx)
+    name = ask("Company name", name, no_input=no_input, option="--name")
+    if not country or country.upper() == "NO":
+        orgnr = ask("Organisation number", orgnr, no_input=no_input, option="--orgnr")
+        county = ask("County", county, no_input=no_input, option="--county")
+    joined_on = _date(joined, "--joined")
+    contact = None
+    if contact_name or contact_email or contact_phone or contact_role:
+        if not contact_name:
+            from filmklynge.errors import InvalidInput
+
+            raise InvalidInput("A contact needs a name: give --contact-name too.")
+        contact = {
+            "name": contact_name,
+            "email": contact_email,
+            "phone": contact_phone,
+            "role": contact_role,
+        }
+    with db.atomic():
+        member = members.add_member(
+            db,
+            name=name,
+            orgnr=orgnr,
+            country=country,
+            vat_id=vat_id,
+            legal_form=legal_form,
+            sector=sector,
+            tier=tier,
+            municipality=municipality,
+            county=county,
+            address_line=address,
+            postal_code=postal_code,
+            city=city,
+            website=website,
+            employees=employees,
+            invoice_email=invoice_email,
+            invoice_delivery=invoice_delivery,
+            language=language,
+            notes=notes,
+            joined_on=joined_on,
+            contact=contact,
+        )
+        made = None
+        if invoice:
+            from filmklynge.services import invoicing
+
+            made = invoicing.invoice_new_member(db, member["id"], issued_on=_date(None, "today"))
+    note(f"Added member {member['id']}: {member['name']}.", quiet=quiet)
+    if invoice:
+        if made:
+            from filmklynge.money import format_nok
+
+            note(
+                f"Invoice {made['number']} for {format_nok(made['total_ore'])}. "
+                f"Next: filmklynge invoices pdf {made['number']}",
+                quiet=quiet,
+            )
+        else:
+            note("Nothing to invoice (no tier or no fee for the period).", quiet=quiet)
+
+
+@members_app.command("list")
+def list_(
+    ctx: typer.Context,
+    as_of: AsOf = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="active, pending or resigned.")
+    ] = None,
+    tier: Tier = None,
+    county: County = None,
+    sector: Sector = None,
+    search: Annotated[
+        str | None, typer.Option("--search", "-s", help="Part of name, orgnr or place.")
+    ] = None,
+    sort: Annotated[str, typer.Option("--sort", help="name, id, joined, county or tier.")] = "name",
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """List members with their status on a date (no contact persons).
+
+    Example: filmklynge members list --as-of 31.12.2025 --county Finnmark --format csv
+    """
+    from filmklynge.services import members
+
+    rows = members.list_members(
+        db_of(ctx),
+        as_of=_date(as_of, "--as-of"),
+        status=status,
+        tier=tier,
+        county=county,
+        sector=sector,
+        search=search,
+        sort=sort,
+    )
+    render(rows, _LIST_COLUMNS, fmt, output, empty="No members match.")
+
+
+@members_app.command("show")
+def show(
+    ctx: typer.Context, ref: Ref, as_of: AsOf = None, fmt: Fmt = Format.table, output: Output = None
+) -> None:
+    """Show one member: company data, membership periods and contact persons.
+
+    Example: filmklynge members show Polarlys
+    """
+    from filmklynge import identifiers
+    from filmklynge.services import members
+
+    data = members.member_details(db_of(ctx), ref, as_of=_date(as_of, "--as-of"))
+    if fmt == Format.json:
+        render([], [], fmt, output, json_rows=data)
+        return
+    fields = [
+        ("Id", data["id"]),
+        ("Name", data["name"]),
+        ("Org.nr", identifiers.format_orgnr(data["orgnr"])),
+        ("Country", data["country"]),
+        ("VAT id", data["vat_id"]),
+        ("Legal form", data["legal_form"]),
+        ("Sector", data["sector"]),
+        ("Tier", data["tier_name"]),
+        ("Status", data["status"]),
+        ("Municipality", data["municipality"]),
+        ("County", data["county"]),
+        (
+            "Address",
+            " ".join(filter(None, [data["address_line"], data["postal_code"], data["city"]])),
+        ),
+        ("Website", data["website"]),
+        ("Employees", data["employees"]),
+        ("Invoice e-mail", data["invoice_email"]),
+        ("Invoice delivery", data["invoice_delivery"]),
+        ("Notes", data["notes"]),
+    ]
+    rows = [{"field": k, "value": "" if v is None else str(v)} for k, v in fields]
+    for p in data["memberships"]:
+        rows.append(
+            {
+                "field": "Membership",
+                "value": f"{p['joined_on']} – {p['left_on'] or ''}"
+                + (f" ({p['left_reason']})" if p["left_reason"] else ""),
+            }
+        )
+    for c in data["contacts"]:
+        bits = [c["name"], c["role"], c["email"], c["phone"], "primary" if c["is_primary"] else ""]
+        rows.append({"field": f"Contact {c['id']}", "value": ", ".join(b for b in bits if b)})
+    render(rows, cols(("field", "Field"), ("value", "Value")), fmt, output)
+
+
+@members_app.command("edit")
+def edit(
+    ctx: typer.Context,
+    ref: Ref,
+    name: Name = None,
+    orgnr: Orgnr = None,
+    country: Country = None,
+    vat_id: VatId = None,
+    legal_form: LegalForm = None,
+    sector: Sector = None,
+    tier: Tier = None,
+    municipality: Municipality = None,
+    county: County = None,
+    address: Address = None,
+    postal_code: Postal = None,
+    city: City = None,
+    website: Website = None,
+    employees: Employees = None,
+    invoice_email: InvoiceEmail = None,
+    invoice_delivery: Delivery = None,
+    language: Language = None,
+    notes: Notes = None,
+    quiet: Quiet = False,
+) -> None:
+    """Change a member's data; only the options given change (an empty value clears it).
+
+    Example: filmklynge members edit Polarlys --tier medium --employees 8
+    """
+    from filmklynge.services import members
+
+    member = members.edit_member(
+        db_of(ctx),
+        ref,
+        name=name,
+        orgnr=orgnr,
+        country=country,
+        vat_id=vat_id,
+        legal_form=legal_form,
+        sector=sector,
+        tier=tier,
+        municipality=municipality,
+        county=county,
+        address_line=address,
+        postal_code=postal_code,
+        city=city,
+        website=website,
+        employees=employees,
+        invoice_email=invoice_email,
+        invoice_delivery=invoice_delivery,
+        language=language,
+        notes=notes,
+    )
+    note(f"Updated member {member['id']}: {member['name']}.", quiet=quiet)
+
+
+@members_app.command("resign")
+def resign(
+    ctx: typer.Context,
+    ref: Ref,
+    on: Annotated[str, typer.Option("--on", help="Last day of membership.")],
+    reason: Annotated[str | None, typer.Option("--reason", help="Why they left.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Register that a member leaves; the last day of membership is --on.
+
+    Example: filmklynge members resign Polarlys --on 2026-12-31 --reason "Avvikla drifta"
+    """
+    from filmklynge.services import members
+
+    member = members.resign(db_of(ctx), ref, on=_date(on, "--on"), reason=reason)
+    note(f"{member['name']} leaves after {on}.", quiet=quiet)
+
+
+@members_app.command("rejoin")
+def rejoin(
+    ctx: typer.Context,
+    ref: Ref,
+    on: Annotated[str, typer.Option("--on", help="First day of the new membership.")],
+    quiet: Quiet = False,
+) -> None:
+    """Start a new membership period for a member who has left.
+
+    Example: filmklynge members rejoin Polarlys --on 2027-03-01
+    """
+    from filmklynge.services import members
+
+    member = members.rejoin(db_of(ctx), ref, on=_date(on, "--on"))
+    note(f"{member['name']} is a member again from {on}.", quiet=quiet)
+
+
+@members_app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV file (comma or semicolon, UTF-8 or Excel).")],
+    dry_run: DryRun = False,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the valid rows, list the others.")
+    ] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Import members (and one contact each) from a CSV file; all rows are checked first.
+
+    Nothing is written unless every row is valid, or --skip-invalid is given. Files saved by
+    Norwegian Excel (semicolons, Windows-1252 or UTF-8 with BOM, dd.mm.yyyy) work as they are.
+
+    Headings (Norwegian / English, any case): navn/name, orgnr/organisation_number, land/country,
+    mva/vat_id, selskapsform/legal_form, bransje/sector, nivå/tier, kommune/municipality,
+    fylke/county, adresse/address, postnr/postal_code, poststed/city, nettside/website,
+    ansatte/employees, faktura_epost/invoice_email, innmeldt/joined, sluttet/left,
+    kontaktperson/contact_name, epost/contact_email, telefon/contact_phone, rolle/contact_role,
+    merknad/notes.
+
+    Example: filmklynge members import nye-medlemmer.csv --dry-run
+    """
+    import sys
+
+    from filmklynge.errors import InvalidInput
+    from filmklynge.services import member_import
+
+    db = db_of(ctx)
+    result = member_import.validate(db, member_import.load(file))
+    if result.errors and not skip_invalid:
+        for line in result.errors:
+            sys.stderr.write(f"  {line}\n")
+        raise InvalidInput(
+            f"{len(result.bad_lines)} of {len(result.bad_lines) + len(result.valid)} rows are "
+            "invalid (listed above); nothing was imported. Fix them, or use --skip-invalid."
+        )
+    for line in result.errors:
+        sys.stderr.write(f"  skipped {line}\n")
+    if not dry_run and result.valid:
+        member_import.apply(db, result)
+    note(member_import.summary_line(result, dry_run=dry_run), quiet=quiet)
+
+
+@members_app.command("forget")
+def forget(ctx: typer.Context, ref: Ref, yes: Yes = False, quiet: Quiet = False) -> None:
+    """Erase the personal data held on a member (contacts, notes); invoices and payments stay.
+
+    Example: filmklynge members forget Polarlys --yes
+    """
+    from filmklynge.services import members
+
+    db = db_of(ctx)
+    member = members.find_member(db, ref)
+    confirm_or_abort(f"Erase all contact persons and notes of {member['name']}?", yes=yes)
+    result = members.forget_member(db, str(member["id"]))
+    note(f"Erased {result['contacts_erased']} contact persons of {member['name']}.", quiet=quiet)
+
+
+# ---- contacts -------------------------------------------------------------------------------
+
+
+@contacts_app.command("add")
+def contact_add(
+    ctx: typer.Context,
+    member: Ref,
+    name: Annotated[str, typer.Option("--name", help="The person's name.")],
+    role: Annotated[str | None, typer.Option("--role", help="e.g. daglig leder.")] = None,
+    email: Annotated[str | None, typer.Option("--email")] = None,
+    phone: Annotated[str | None, typer.Option("--phone")] = None,
+    primary: Annotated[bool, typer.Option("--primary", help="Make this the main contact.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Add a contact person to a member.
+
+    Example: filmklynge contacts add Polarlys --name "Ola Nordmann" --role produsent --email ola@polarlys.no
+    """
+    from filmklynge.services import contacts
+
+    c = contacts.add_contact(
+        db_of(ctx), member, name=name, role=role, email=email, phone=phone, primary=primary
+    )
+    note(f"Added contact {c['id']} to {c['member']}.", quiet=quiet)
+
+
+@contacts_app.command("list")
+def contact_list(
+    ctx: typer.Context,
+    member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
+    missing_email: Annotated[
+        bool, typer.Option("--missing-email", help="Only contacts without e-mail.")
+    ] = False,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """List contact persons (personal data: share with care).
+
+    Example: filmklynge contacts list --missing-email
+    """
+    from filmklynge.services import contacts
+
+    rows = contacts.list_contacts(db_of(ctx), member=member, missing_email=missing_email)
+    render(rows, _CONTACT_COLUMNS, fmt, output, empty="No contacts match.")
+
+
+@contacts_app.command("edit")
+def contact_edit(
+    ctx: typer.Context,
+    contact_id: Annotated[str, typer.Argument(help="Contact id (see contacts list).")],
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    role: Annotated[str | None, typer.Option("--role")] = None,
+    email: Annotated[str | None, typer.Option("--email")] = None,
+    phone: Annotated[str | None, typer.Option("--phone")] = None,
+    primary: Annotated[
+        bool | None, typer.Option("--primary/--not-primary", help="Main contact or not.")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Change a contact person's data.
+
+    Example: filmklynge contacts edit 12 --email kari@polarlys.no --primary
+    """
+    from filmklynge.services import contacts
+
+    c = contacts.edit_contact(
+        db_of(ctx), contact_id, name=name, role=role, email=email, phone=phone, primary=primary
+    )
+    note(f"Updated contact {c['id']}.", quiet=quiet)
+
+
+@contacts_app.command("remove")
+def contact_remove(
+    ctx: typer.Context,
+    contact_id: Annotated[str, typer.Argument(help="Contact id.")],
+    yes: Yes = False,
+    quiet: Quiet = False,
+) -> None:
+    """Remove a contact person who no longer works for the member.
+
+    Example: filmklynge contacts remove 12 --yes
+    """
+    from filmklynge.services import contacts
+
+    db = db_of(ctx)
+    c = contacts.get_contact(db, contact_id)
+    confirm_or_abort(f"Remove contact {c['id']} ({c['name']}) of {c['member']}?", yes=yes)
+    contacts.remove_contact(db, contact_id)
+    note(f"Removed contact {c['id']}.", quiet=quiet)
+
+
+@contacts_app.command("forget")
+def contact_forget(
+    ctx: typer.Context,
+    contact_id: Annotated[str, typer.Argument(help="Contact id.")],
+    yes: Yes = False,
+    quiet: Quiet = False,
+) -> None:
+    """Erase one person's data for good (GDPR); the member and its invoices stay.
+
+    Example: filmklynge contacts forget 12 --yes
+    """
+    from filmklynge.services import contacts
+
+    db = db_of(ctx)
+    c = contacts.get_contact(db, contact_id)
+    confirm_or_abort(f"Erase all data on contact {c['id']} of {c['member']}?", yes=yes)
+    contacts.forget_contact(db, contact_id)
+    note(f"Contact {c['id']} is forgotten.", quiet=quiet)

@@ -94,7 +94,8 @@ def init_profile(db: Database, **fields: Any) -> dict[str, Any]:
     with db.atomic():
         if has_profile(db):
             raise Conflict(
-                "This database already has a cluster profile. Change it with 'filmklynge profile set'."
+                "This database already has a cluster profile. "
+                "Change it with 'filmklynge profile set'."
             )
         values.update({"id": 1, "created_at": now_utc(), "updated_at": now_utc()})
         db.insert("profile", values)

@@ -1,0 +1,454 @@
+"""Member companies and their membership periods.
+
+A member's status is derived from its periods: ``active`` on a day a period covers, ``pending``
+before its first period starts, ``resigned`` after its last period ended. ``left_on`` is the last
+day of membership.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from filmklynge import audit, identifiers
+from filmklynge.dates import now_utc
+from filmklynge.db import Database
+from filmklynge.errors import Conflict, InvalidInput, NotFound
+
+DELIVERY = ("email", "ehf", "post")
+STATUSES = ("active", "pending", "resigned")
+SORTS = {
+    "name": "m.name COLLATE NOCASE",
+    "id": "m.id",
+    "joined": "p.joined_on, m.name COLLATE NOCASE",
+    "county": "coalesce(m.county, m.country), m.name COLLATE NOCASE",
+    "tier": "t.sort_order, m.name COLLATE NOCASE",
+}
+
+# Fields `members edit` may change, in the order `show` lists them.
+EDITABLE = (
+    "name",
+    "orgnr",
+    "country",
+    "vat_id",
+    "legal_form",
+    "sector",
+    "tier",
+    "municipality",
+    "county",
+    "address_line",
+    "postal_code",
+    "city",
+    "website",
+    "employees",
+    "invoice_email",
+    "invoice_delivery",
+    "language",
+    "notes",
+)
+
+
+def member_status(periods: list[dict[str, Any]], on: date) -> str:
+    """active, pending or resigned on ``on``, from the member's periods (pure)."""
+    day = on.isoformat()
+    for p in periods:
+        if p["joined_on"] <= day and (p["left_on"] is None or p["left_on"] >= day):
+            return "active"
+    if any(p["joined_on"] > day for p in periods):
+        return "pending"
+    return "resigned"
+
+
+def membership_periods(db: Database, member_id: int) -> list[dict[str, Any]]:
+    return list(
+        db.query(
+            "SELECT id, joined_on, left_on, left_reason FROM memberships "
+            "WHERE member_id = ? ORDER BY joined_on",
+            [member_id],
+        )
+    )
+
+
+def active_member_ids(db: Database, on: date) -> set[int]:
+    day = on.isoformat()
+    return {
+        r["member_id"]
+        for r in db.query(
+            "SELECT DISTINCT member_id FROM memberships "
+            "WHERE joined_on <= ? AND (left_on IS NULL OR left_on >= ?)",
+            [day, day],
+        )
+    }
+
+
+def find_member(db: Database, ref: str | int) -> dict[str, Any]:
+    """A member by id, organisation number, or an unambiguous name fragment."""
+    text = str(ref).strip()
+    if not text:
+        raise InvalidInput("Say which member: an id, an organisation number or part of the name.")
+    compact = text.replace(" ", "")
+    if compact.isdigit():
+        if len(compact) == 9:
+            row = db.one("SELECT * FROM members WHERE orgnr = ?", [compact])
+            if row:
+                return row
+        row = db.get("members", int(compact))
+        if row:
+            return row
+        raise NotFound(
+            f"No member with id or organisation number {text}. "
+            "Run 'filmklynge members list' to see them."
+        )
+    row = db.one("SELECT * FROM members WHERE lower(name) = lower(?)", [text])
+    if row:
+        return row
+    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = list(
+        db.query(
+            "SELECT * FROM members WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT 11", [like]
+        )
+    )
+    if not rows:
+        raise NotFound(f"No member matches {text!r}. Run 'filmklynge members list' to see them.")
+    if len(rows) > 1:
+        names = "; ".join(f"{r['id']}: {r['name']}" for r in rows[:10])
+        raise InvalidInput(f"{text!r} matches several members ({names}). Use the id instead.")
+    return rows[0]
+
+
+def _tier_id(db: Database, code: str | None) -> int | None:
+    if code in (None, ""):
+        return None
+    from filmklynge.services.tiers import find_tier
+
+    return find_tier(db, code)["id"]
+
+
+def validate_fields(db: Database, fields: dict[str, Any], *, country: str) -> dict[str, Any]:
+    """Check and normalise member fields (given in `EDITABLE` names); returns stored columns."""
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if value is None:
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        if value == "" and key not in ("name",):
+            out[key if key != "tier" else "tier_id"] = None
+            continue
+        if key == "name":
+            if not value:
+                raise InvalidInput("A member needs a name.")
+            out[key] = value
+        elif key == "orgnr":
+            out[key] = identifiers.check_orgnr(value)
+        elif key == "country":
+            out[key] = identifiers.check_country(value)
+        elif key == "vat_id":
+            out[key] = (
+                identifiers.check_vat_number(value)
+                if country == "NO"
+                else identifiers.check_foreign_vat_id(value, country)
+            )
+        elif key == "legal_form":
+            out[key] = identifiers.check_legal_form(value)
+        elif key == "sector":
+            from filmklynge.services.profile import check_sector
+
+            out[key] = check_sector(db, value)
+        elif key == "tier":
+            out["tier_id"] = _tier_id(db, value)
+        elif key == "county":
+            out[key] = identifiers.check_county(value)
+        elif key == "postal_code":
+            out[key] = identifiers.check_postal_code(value, country)
+        elif key == "website":
+            out[key] = identifiers.check_website(value)
+        elif key == "employees":
+            try:
+                number = int(str(value).replace(" ", ""))
+            except ValueError:
+                raise InvalidInput(f"Employees {value!r} is not a whole number.") from None
+            if number < 0:
+                raise InvalidInput("Employees cannot be negative.")
+            out[key] = number
+        elif key == "invoice_email":
+            out[key] = identifiers.check_email(value)
+        elif key == "invoice_delivery":
+            if str(value).lower() not in DELIVERY:
+                raise InvalidInput(f"Invoice delivery {value!r} must be one of: email, ehf, post.")
+            out[key] = str(value).lower()
+        elif key == "language":
+            if value not in ("nb", "en"):
+                raise InvalidInput(f"Language {value!r} must be nb or en.")
+            out[key] = value
+        elif key in ("municipality", "address_line", "city", "notes"):
+            out[key] = value
+        else:  # pragma: no cover - a programming error
+            raise KeyError(key)
+    return out
+
+
+def _check_identity(db: Database, record: dict[str, Any], *, exclude_id: int | None = None) -> None:
+    if record.get("orgnr"):
+        other = db.one("SELECT id, name FROM members WHERE orgnr = ?", [record["orgnr"]])
+        if other and other["id"] != exclude_id:
+            raise Conflict(
+                f"Organisation number {identifiers.format_orgnr(record['orgnr'])} is already "
+                f"member {other['id']}: {other['name']}. "
+                f"See 'filmklynge members show {other['id']}'."
+            )
+    if record.get("vat_id") and record.get("country", "NO") != "NO":
+        other = db.one(
+            "SELECT id, name FROM members WHERE vat_id = ? AND country = ?",
+            [record["vat_id"], record["country"]],
+        )
+        if other and other["id"] != exclude_id:
+            raise Conflict(
+                f"VAT id {record['vat_id']} is already member {other['id']}: {other['name']}."
+            )
+
+
+def prepare_member(
+    db: Database, fields: dict[str, Any], *, joined_on: date, left_on: date | None = None
+) -> dict[str, Any]:
+    """Validate a new member completely, without writing. Returns the row to insert."""
+    country = identifiers.check_country(fields.get("country") or "NO")
+    record = validate_fields(db, {**fields, "country": country}, country=country)
+    if not record.get("name"):
+        raise InvalidInput("A member needs a name (--name).")
+    if country == "NO":
+        if not record.get("orgnr"):
+            raise InvalidInput(
+                "A Norwegian member needs an organisation number (--orgnr); "
+                "for a foreign member give --country."
+            )
+        if not record.get("county"):
+            raise InvalidInput("A Norwegian member needs a county (--county), e.g. Nordland.")
+    elif record.get("orgnr"):
+        raise InvalidInput("A foreign member has no Norwegian organisation number; use --vat-id.")
+    if left_on is not None and left_on < joined_on:
+        raise InvalidInput(
+            f"Leaving date {left_on.isoformat()} is before the joining date "
+            f"{joined_on.isoformat()}."
+        )
+    record.setdefault("invoice_delivery", "email")
+    return record
+
+
+def add_member(
+    db: Database,
+    *,
+    joined_on: date,
+    left_on: date | None = None,
+    contact: dict[str, Any] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """Enrol a member with its first membership period and, optionally, a first contact."""
+    record = prepare_member(db, fields, joined_on=joined_on, left_on=left_on)
+    if contact:
+        from filmklynge.services.contacts import validate_contact
+
+        contact = validate_contact(contact)
+    with db.atomic():
+        _check_identity(db, record)
+        stamp = now_utc()
+        member_id = db.insert("members", {**record, "created_at": stamp, "updated_at": stamp})
+        period = {
+            "member_id": member_id,
+            "joined_on": joined_on.isoformat(),
+            "left_on": left_on.isoformat() if left_on else None,
+        }
+        db.insert("memberships", period)
+        audit.record(db, "create", "member", member_id, after={**record, **period})
+        if contact:
+            from filmklynge.services.contacts import insert_contact
+
+            insert_contact(db, member_id, {**contact, "is_primary": 1})
+    return find_member(db, member_id)
+
+
+def edit_member(db: Database, ref: str, **changes: Any) -> dict[str, Any]:
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if not changes:
+        raise InvalidInput("Nothing to change. See 'filmklynge members edit --help'.")
+    with db.atomic():
+        before = find_member(db, ref)
+        country = identifiers.check_country(changes.get("country") or before["country"])
+        values = validate_fields(db, changes, country=country)
+        merged = {**before, **values}
+        if merged["country"] == "NO" and not merged.get("orgnr"):
+            raise InvalidInput("A Norwegian member needs an organisation number.")
+        _check_identity(db, merged, exclude_id=before["id"])
+        values["updated_at"] = now_utc()
+        db.update("members", before["id"], values)
+        old, new = audit.changed(before, values)
+        new.pop("updated_at", None)
+        old.pop("updated_at", None)
+        audit.record(db, "update", "member", before["id"], before=old, after=new)
+    return find_member(db, before["id"])
+
+
+def resign(db: Database, ref: str, *, on: date, reason: str | None = None) -> dict[str, Any]:
+    with db.atomic():
+        member = find_member(db, ref)
+        periods = membership_periods(db, member["id"])
+        open_periods = [p for p in periods if p["left_on"] is None]
+        if not open_periods:
+            raise Conflict(
+                f"{member['name']} has already left (last day "
+                f"{periods[-1]['left_on'] if periods else '?'})."
+            )
+        period = open_periods[-1]
+        if on.isoformat() < period["joined_on"]:
+            raise InvalidInput(
+                f"Leaving date {on.isoformat()} is before the joining date {period['joined_on']}."
+            )
+        changes = {"left_on": on.isoformat(), "left_reason": reason}
+        db.update("memberships", period["id"], changes)
+        audit.record(db, "resign", "member", member["id"], before={"left_on": None}, after=changes)
+    return member
+
+
+def rejoin(db: Database, ref: str, *, on: date) -> dict[str, Any]:
+    with db.atomic():
+        member = find_member(db, ref)
+        periods = membership_periods(db, member["id"])
+        if any(p["left_on"] is None for p in periods):
+            raise Conflict(f"{member['name']} is still a member; resign first or edit the period.")
+        last_left = max(p["left_on"] for p in periods) if periods else None
+        if last_left and on.isoformat() <= last_left:
+            raise InvalidInput(
+                f"Rejoining date {on.isoformat()} must be after the last day of the previous "
+                f"membership ({last_left})."
+            )
+        period = {"member_id": member["id"], "joined_on": on.isoformat(), "left_on": None}
+        db.insert("memberships", period)
+        audit.record(db, "rejoin", "member", member["id"], after=period)
+    return member
+
+
+_LIST_SQL = """
+WITH cover AS (
+  SELECT member_id,
+         max(CASE WHEN joined_on <= :d AND (left_on IS NULL OR left_on >= :d) THEN 1 END) AS active,
+         max(CASE WHEN joined_on > :d THEN 1 END) AS later,
+         min(joined_on) AS first_joined,
+         max(joined_on) AS last_joined
+  FROM memberships GROUP BY member_id
+)
+SELECT m.*, t.code AS tier,
+       CASE WHEN c.active THEN 'active' WHEN c.later THEN 'pending' ELSE 'resigned' END AS status,
+       p.joined_on, p.left_on
+FROM members m
+LEFT JOIN tiers t ON t.id = m.tier_id
+LEFT JOIN cover c ON c.member_id = m.id
+LEFT JOIN memberships p ON p.id = (
+  SELECT id FROM memberships q WHERE q.member_id = m.id AND q.joined_on <= max(:d, c.first_joined)
+  ORDER BY q.joined_on DESC LIMIT 1)
+"""
+
+
+def list_members(
+    db: Database,
+    *,
+    as_of: date,
+    status: str | None = None,
+    tier: str | None = None,
+    county: str | None = None,
+    sector: str | None = None,
+    search: str | None = None,
+    sort: str = "name",
+) -> list[dict[str, Any]]:
+    """Members with their status on ``as_of`` and the membership period that applies then."""
+    where, params = [], {"d": as_of.isoformat()}
+    if status:
+        if status not in STATUSES:
+            raise InvalidInput(f"Status {status!r} must be one of: {', '.join(STATUSES)}.")
+        where.append("status = :status")
+        params["status"] = status
+    if tier:
+        from filmklynge.services.tiers import find_tier
+
+        where.append("m.tier_id = :tier")
+        params["tier"] = find_tier(db, tier)["id"]
+    if county:
+        where.append("m.county = :county")
+        params["county"] = identifiers.check_county(county)
+    if sector:
+        where.append("m.sector = :sector")
+        params["sector"] = sector.strip().lower()
+    if search:
+        where.append(
+            "(m.name LIKE :q OR m.orgnr LIKE :q OR m.city LIKE :q OR m.municipality LIKE :q)"
+        )
+        params["q"] = f"%{search.strip()}%"
+    if sort not in SORTS:
+        raise InvalidInput(f"Sort {sort!r} must be one of: {', '.join(SORTS)}.")
+    sql = _LIST_SQL + (" WHERE " + " AND ".join(where) if where else "")
+    sql += f" ORDER BY {SORTS[sort]}"
+    return list(db.query(sql, params))
+
+
+def member_details(db: Database, ref: str, *, as_of: date) -> dict[str, Any]:
+    from filmklynge.services.contacts import contacts_of
+
+    member = find_member(db, ref)
+    periods = membership_periods(db, member["id"])
+    tier = db.one("SELECT code, name FROM tiers WHERE id = ?", [member["tier_id"]])
+    return {
+        **member,
+        "tier": tier["code"] if tier else None,
+        "tier_name": tier["name"] if tier else None,
+        "status": member_status(periods, as_of),
+        "memberships": periods,
+        "contacts": contacts_of(db, member["id"]),
+    }
+
+
+def forget_member(db: Database, ref: str) -> dict[str, Any]:
+    """Erase the personal data held on a member (its contacts, its notes); keep the company."""
+    from filmklynge.services.contacts import erase_contact
+
+    with db.atomic():
+        member = find_member(db, ref)
+        ids = [
+            r["id"]
+            for r in db.query(
+                "SELECT id FROM contacts WHERE member_id = ? AND forgotten_at IS NULL",
+                [member["id"]],
+            )
+        ]
+        for contact_id in ids:
+            erase_contact(db, contact_id)
+        if member["notes"]:
+            db.update("members", member["id"], {"notes": None, "updated_at": now_utc()})
+        _scrub_member_audit(db, member["id"])
+        audit.record(
+            db,
+            "forget",
+            "member",
+            member["id"],
+            after={"erased": ["contacts", "notes"], "contacts": len(ids)},
+        )
+    return {"member": member, "contacts_erased": len(ids)}
+
+
+def _scrub_member_audit(db: Database, member_id: int) -> None:
+    """Drop notes and the command lines (which may name persons) from the member's audit trail."""
+    import json
+
+    for row in list(
+        db.query(
+            "SELECT id, before_json, after_json FROM audit_log WHERE entity = 'member' "
+            "AND entity_id = ?",
+            [member_id],
+        )
+    ):
+        changes = {"command": "(erased)"}
+        for column in ("before_json", "after_json"):
+            if row[column]:
+                data = json.loads(row[column])
+                if isinstance(data, dict) and "notes" in data:
+                    data["notes"] = "(erased)" if data["notes"] else None
+                    changes[column] = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        db.update("audit_log", row["id"], changes)
