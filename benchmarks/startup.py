@@ -36,6 +36,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--db", default=str(Path(__file__).resolve().parent.parent / "sample.db"))
     args = parser.parse_args()
+    # pip compiles a wheel's modules to bytecode when it installs them; an editable install
+    # (and PYTHONDONTWRITEBYTECODE) does not, so compile once to compare like with like.
+    import compileall
+
+    import filmklynge
+
+    compileall.compile_dir(Path(filmklynge.__file__).parent, quiet=1)
     bindir = Path(sys.executable).parent
     ours = [str(bindir / "filmklynge"), "--db", args.db, "members", "list", "--format", "json"]
     generic_exe = shutil.which("sqlite-utils", path=str(bindir)) or shutil.which("sqlite-utils")
