@@ -105,18 +105,22 @@ def to_table(rows: list[dict], columns: list[Column], title: str | None = None) 
         padding=(0, 1),
         collapse_padding=True,
     )
-    for c in columns:
+    cells = [[_cell(row.get(c.key), c.kind) for c in columns] for row in rows]
+    for i, c in enumerate(columns):
         right = c.kind in ("money", "int", "percent")
-        # Numbers, dates and codes never wrap; long names are cut with an ellipsis.
+        fixed = c.kind != "text"
+        # Numbers, dates and codes are never cut or wrapped: the text columns give way.
+        width = max([len(c.header)] + [len(r[i]) for r in cells]) if fixed else None
         table.add_column(
             c.header,
             justify="right" if right else "left",
             max_width=c.max_width,
-            no_wrap=c.kind != "text" or c.max_width is not None,
+            min_width=width,
+            no_wrap=fixed or c.max_width is not None,
             overflow="ellipsis" if c.max_width else "fold",
         )
-    for row in rows:
-        table.add_row(*[_cell(row.get(c.key), c.kind) for c in columns])
+    for r in cells:
+        table.add_row(*r)
     return capture(table)
 
 

@@ -1,7 +1,320 @@
-"""invoices command group."""
+"""invoices command group: run, list, show, credit, remind (pdf: invoice_documents.py)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
+from filmklynge.cli._common import DryRun, Fmt, Output, Quiet, Yes, confirm_or_abort, db_of
+from filmklynge.output import Format, cols, note, render
+
 app = typer.Typer(no_args_is_help=True, help="Invoice the membership fee, credit, remind.")
+
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Status on this date (default today).")]
+
+_LIST_COLUMNS = cols(
+    ("number", "No.", "int"),
+    ("member", "Member", "text", 20),
+    ("period", "Period", "code"),
+    ("due_on", "Due", "date"),
+    ("total_ore", "Total", "money"),
+    ("outstanding_ore", "Outstanding", "money"),
+    ("status", "Status", "code"),
+)
+_PLAN_COLUMNS = cols(
+    ("member_id", "Id", "int"),
+    ("member", "Member", "text", 26),
+    ("net_ore", "Excl. VAT", "money"),
+    ("vat_ore", "VAT", "money"),
+    ("total_ore", "Total", "money"),
+)
+
+
+def _day(value: str | None, option: str):
+    from filmklynge.dates import parse_date, today
+
+    return parse_date(value, field=option) if value else today()
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Option("--year", help="Fee year to invoice.")],
+    period: Annotated[
+        str, typer.Option("--period", help="year, h1, h2, q1, q2, q3 or q4.")
+    ] = "year",
+    issued_on: Annotated[
+        str | None, typer.Option("--issued-on", help="Invoice date (default today).")
+    ] = None,
+    skip_untiered: Annotated[
+        bool, typer.Option("--skip-untiered", help="Leave out members without a tier.")
+    ] = False,
+    dry_run: DryRun = False,
+    yes: Yes = False,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+    quiet: Quiet = False,
+) -> None:
+    """Invoice the fee of a period to every member active in it, after showing the plan.
+
+    Members who join during the period pay whole months from the month they joined
+    ("7/12 av årskontingent 2026"). Running the same period again creates nothing.
+
+    Example: filmklynge invoices run --year 2026 --dry-run
+    """
+    from filmklynge.money import format_nok
+    from filmklynge.services import invoicing
+
+    db = db_of(ctx)
+    plan = invoicing.plan_run(
+        db,
+        year=year,
+        period=period,
+        issued_on=_day(issued_on, "--issued-on"),
+        skip_untiered=skip_untiered,
+    )
+    totals = plan.totals()
+    if plan.untiered:
+        note(f"Skipping {len(plan.untiered)} members without a tier: {', '.join(plan.untiered)}.")
+    if not plan.invoices:
+        note(
+            f"Nothing to invoice: all {plan.already_invoiced} members active in {plan.key} "
+            "are already invoiced."
+            if plan.already_invoiced
+            else f"Nothing to invoice for {plan.key}: no member with a fee is active in it."
+        )
+        return
+    if fmt == Format.json:
+        render([], [], fmt, output, json_rows=plan.to_json())
+    else:
+        render(plan.rows(), _PLAN_COLUMNS, fmt, output)
+    note(
+        f"Plan for {plan.key}: {totals['invoices']} invoices, {format_nok(totals['net_ore'])} "
+        f"excl. VAT + {format_nok(totals['vat_ore'])} VAT = {format_nok(totals['total_ore'])}"
+        + (
+            f" ({plan.already_invoiced} members already invoiced)."
+            if plan.already_invoiced
+            else "."
+        )
+    )
+    if dry_run:
+        note("Dry run: nothing was written.")
+        return
+    confirm_or_abort(f"Create {totals['invoices']} invoices for {plan.key}?", yes=yes)
+    created = invoicing.apply_run(db, plan)
+    note(
+        f"Created invoices {created[0]['number']}–{created[-1]['number']} "
+        f"(total {format_nok(totals['total_ore'])}). "
+        f"Next: filmklynge invoices pdf --period {plan.key} --all --out fakturaer/",
+        quiet=quiet,
+    )
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Option("--year", help="Only this fee year.")] = None,
+    period: Annotated[str | None, typer.Option("--period", help="e.g. 2026 or 2026-H2.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="open, partly paid, paid, overdue, credited, credit note."),
+    ] = None,
+    member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue invoices.")] = False,
+    as_of: AsOf = None,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """List invoices and credit notes with their status (derived from payments and credits).
+
+    Example: filmklynge invoices list --year 2026 --overdue
+    """
+    from filmklynge.services import invoicing
+
+    rows = invoicing.list_invoices(
+        db_of(ctx),
+        as_of=_day(as_of, "--as-of"),
+        year=year,
+        period=period,
+        status=status,
+        member=member,
+        overdue=overdue,
+    )
+    render(rows, _LIST_COLUMNS, fmt, output, empty="No invoices match.")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    number: Annotated[str, typer.Argument(help="Invoice number.")],
+    as_of: AsOf = None,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """Show an invoice: lines, VAT per rate, KID, credit notes, payments and reminders.
+
+    Example: filmklynge invoices show 10001
+    """
+    from filmklynge.dates import norwegian
+    from filmklynge.money import format_nok, format_percent
+    from filmklynge.services import invoicing
+
+    d = invoicing.invoice_details(db_of(ctx), number, as_of=_day(as_of, "--as-of"))
+    if fmt != Format.table:
+        render(
+            [{k: v for k, v in d.items() if not isinstance(v, list)}],
+            cols(*[(k, k) for k in d if not isinstance(d[k], list)]),
+            fmt,
+            output,
+            json_rows=d,
+        )
+        return
+    title = "Kreditnota" if d["kind"] == "credit" else "Faktura"
+    head = [
+        f"{title} {d['number']}  {d['buyer_name']}  ({d['status']})",
+        f"Period {d['period']}  issued {norwegian(d['issued_on'])}  due {norwegian(d['due_on'])}"
+        + (f"  KID {d['kid']}" if d["kid"] else "")
+        + (f"  credits invoice {d['credits_invoice']}" if d["credits_invoice"] else ""),
+    ]
+    rows = [
+        {
+            "no": line["line_no"],
+            "text": line["description"],
+            "net": line["net_ore"],
+            "vat": f"{line['vat_code']} {format_percent(line['vat_rate_bp'])}",
+            "vat_ore": line["vat_ore"],
+        }
+        for line in d["lines"]
+    ]
+    note("\n".join(head))
+    render(
+        rows,
+        cols(
+            ("no", "#", "int"),
+            ("text", "Description", "text", 36),
+            ("net", "Excl. VAT", "money"),
+            ("vat", "VAT code", "code"),
+            ("vat_ore", "VAT", "money"),
+        ),
+        fmt,
+        output,
+    )
+    tail = [f"Total {format_nok(d['total_ore'])}"]
+    if d["credited_ore"]:
+        tail.append(f"credited {format_nok(d['credited_ore'])}")
+    if d["paid_ore"]:
+        tail.append(f"paid {format_nok(d['paid_ore'])}")
+    tail.append(f"outstanding {format_nok(d['outstanding_ore'])}")
+    note(", ".join(tail))
+    for c in d["credit_notes"]:
+        note(f"Credit note {c['number']} {norwegian(c['issued_on'])}: {format_nok(c['total_ore'])}")
+    for p in d["payments"]:
+        note(
+            f"Payment {p['payment_id']} {norwegian(p['paid_on'])}: {format_nok(p['amount_ore'])}"
+            f" ({p['method']})"
+        )
+    for r in d["reminders"]:
+        note(
+            f"Reminder {r['seq']} sent {norwegian(r['sent_on'])}, due {norwegian(r['due_on'])}"
+            + (f", fee {format_nok(r['fee_ore'])}" if r["fee_ore"] else "")
+        )
+
+
+@app.command("credit")
+def credit(
+    ctx: typer.Context,
+    number: Annotated[str, typer.Argument(help="The invoice to credit.")],
+    amount: Annotated[
+        str | None, typer.Option("--amount", help="Credit this much (kroner, incl. VAT).")
+    ] = None,
+    line: Annotated[
+        list[int] | None, typer.Option("--line", help="Credit this line in full (repeatable).")
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why; shown on the note.")] = None,
+    issued_on: Annotated[
+        str | None, typer.Option("--issued-on", help="Date of the credit note (default today).")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Issue a credit note for an invoice: all of it, some lines, or an amount.
+
+    Issued invoices are never changed; a credit note in the same number series corrects them.
+
+    Example: filmklynge invoices credit 10003 --amount "1 000" --reason "Feil nivå"
+    """
+    from filmklynge.money import format_nok, parse_nok
+    from filmklynge.services import invoicing
+
+    note_row = invoicing.credit_invoice(
+        db_of(ctx),
+        number,
+        amount_ore=parse_nok(amount) if amount is not None else None,
+        line_nos=line,
+        reason=reason,
+        issued_on=_day(issued_on, "--issued-on"),
+    )
+    note(
+        f"Credit note {note_row['number']} for {format_nok(note_row['total_ore'])} credits "
+        f"invoice {number}. Next: filmklynge invoices pdf {note_row['number']}",
+        quiet=quiet,
+    )
+
+
+@app.command("remind")
+def remind(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date the reminders are sent (default today).")
+    ] = None,
+    invoice: Annotated[
+        str | None, typer.Option("--invoice", help="Remind only this invoice.")
+    ] = None,
+    dry_run: DryRun = False,
+    yes: Yes = False,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+    quiet: Quiet = False,
+) -> None:
+    """Send reminders for overdue invoices: 14 days to pay, a fee only where the law allows.
+
+    Example: filmklynge invoices remind --dry-run
+    """
+    from filmklynge.money import format_nok
+    from filmklynge.services import reminders
+
+    db = db_of(ctx)
+    planned = reminders.plan_reminders(
+        db, on=_day(as_of, "--as-of"), number=int(invoice) if invoice else None
+    )
+    if not planned:
+        note("No invoices need a reminder.")
+        return
+    from dataclasses import asdict
+
+    rows = [asdict(p) for p in planned]
+    render(
+        rows,
+        cols(
+            ("number", "Invoice", "int"),
+            ("member", "Member", "text", 26),
+            ("seq", "Reminder", "int"),
+            ("outstanding_ore", "Outstanding", "money"),
+            ("fee_ore", "Fee", "money"),
+            ("due_on", "New due", "date"),
+        ),
+        fmt,
+        output,
+    )
+    if dry_run:
+        note(f"Dry run: {len(planned)} reminders would be sent; nothing was written.")
+        return
+    confirm_or_abort(f"Record {len(planned)} reminders?", yes=yes)
+    reminders.apply_reminders(db, planned)
+    fees = sum(p.fee_ore for p in planned)
+    note(
+        f"Recorded {len(planned)} reminders"
+        + (f" with {format_nok(fees)} in fees" if fees else "")
+        + f". Next: filmklynge invoices pdf {planned[0].number} --reminder {planned[0].seq}",
+        quiet=quiet,
+    )

@@ -1,0 +1,835 @@
+"""Invoicing the membership fee: periods and pro rata, plans, numbering and KID, credit notes.
+
+An invoice run is planned first (pure reads, returns a ``Plan``) and then applied in one
+transaction. Issued invoices are never changed: the database refuses it, and corrections are
+credit notes in the same number series with negative amounts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from filmklynge import kid as kidlib
+from filmklynge.dates import now_utc
+from filmklynge.db import Database
+from filmklynge.errors import Conflict, InvalidInput, NotFound
+from filmklynge.money import allocate, format_nok, round_half_up, vat_of
+
+PERIODS: dict[str, tuple[int, int]] = {
+    "year": (1, 12),
+    "h1": (1, 6),
+    "h2": (7, 12),
+    "q1": (1, 3),
+    "q2": (4, 6),
+    "q3": (7, 9),
+    "q4": (10, 12),
+}
+_NB = {
+    "year": "",
+    "h1": "1. halvår ",
+    "h2": "2. halvår ",
+    "q1": "1. kvartal ",
+    "q2": "2. kvartal ",
+    "q3": "3. kvartal ",
+    "q4": "4. kvartal ",
+}
+_EN = {
+    "year": "",
+    "h1": "first half ",
+    "h2": "second half ",
+    "q1": "Q1 ",
+    "q2": "Q2 ",
+    "q3": "Q3 ",
+    "q4": "Q4 ",
+}
+COUNTRY_NAMES = {
+    "SE": "Sweden",
+    "FI": "Finland",
+    "DK": "Denmark",
+    "IS": "Iceland",
+    "DE": "Germany",
+    "GB": "United Kingdom",
+    "EE": "Estonia",
+    "RU": "Russia",
+}
+
+
+# ---- periods and pro rata (pure) ----------------------------------------------------------
+
+
+def period_bounds(year: int, period: str = "year") -> tuple[date, date, str]:
+    """First and last day of a billing period and its key ('2026', '2026-H1', '2026-Q3')."""
+    name = str(period).strip().lower()
+    if name not in PERIODS:
+        raise InvalidInput(f"Unknown period {period!r}; use one of: {', '.join(PERIODS)}.")
+    if not 2000 <= year <= 2100:
+        raise InvalidInput(f"Year {year} is out of range (2000–2100).")
+    first, last = PERIODS[name]
+    start = date(year, first, 1)
+    end = (date(year + 1, 1, 1) if last == 12 else date(year, last + 1, 1)) - timedelta(days=1)
+    key = str(year) if name == "year" else f"{year}-{name.upper()}"
+    return start, end, key
+
+
+def parse_period_key(key: str) -> tuple[int, str]:
+    """'2026' -> (2026, 'year'); '2026-h1' -> (2026, 'h1')."""
+    text = str(key).strip().lower()
+    year_text, _, name = text.partition("-")
+    if not year_text.isdigit() or (name and name not in PERIODS):
+        raise InvalidInput(f"Period {key!r} must look like 2026, 2026-H1 or 2026-Q3.")
+    return int(year_text), name or "year"
+
+
+def months_billable(joined_on: date, start: date, end: date) -> tuple[int, int]:
+    """Whole months billed and months in the period, counted from the month of joining."""
+    of = (end.year - start.year) * 12 + end.month - start.month + 1
+    if joined_on <= start:
+        return of, of
+    if joined_on > end:
+        return 0, of
+    months = (end.year - joined_on.year) * 12 + end.month - joined_on.month + 1
+    return months, of
+
+
+def fee_for_months(yearly_ore: int, months: int) -> int:
+    """The fee for ``months`` months of a yearly fee, half-up to whole øre."""
+    return round_half_up(yearly_ore * months, 12)
+
+
+# ---- plans ----------------------------------------------------------------------------------
+
+
+@dataclass
+class PlannedLine:
+    fee_part: str
+    description: str
+    months: int
+    months_of: int
+    full_ore: int
+    net_ore: int
+    vat_code: str
+    vat_rate_bp: int
+    vat_ore: int
+    vat_text: str | None
+
+
+@dataclass
+class PlannedInvoice:
+    member_id: int
+    member_name: str
+    language: str
+    buyer_orgnr: str | None
+    buyer_vat_id: str | None
+    buyer_address: str
+    lines: list[PlannedLine]
+
+    @property
+    def net_ore(self) -> int:
+        return sum(line.net_ore for line in self.lines)
+
+    @property
+    def vat_ore(self) -> int:
+        return sum(line.vat_ore for line in self.lines)
+
+    @property
+    def total_ore(self) -> int:
+        return self.net_ore + self.vat_ore
+
+
+@dataclass
+class Plan:
+    year: int
+    period: str
+    key: str
+    start: date
+    end: date
+    issued_on: date
+    due_on: date
+    invoices: list[PlannedInvoice] = field(default_factory=list)
+    already_invoiced: int = 0
+    untiered: list[str] = field(default_factory=list)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "member_id": p.member_id,
+                "member": p.member_name,
+                "lines": "; ".join(line.description for line in p.lines),
+                "net_ore": p.net_ore,
+                "vat_ore": p.vat_ore,
+                "total_ore": p.total_ore,
+            }
+            for p in self.invoices
+        ]
+
+    def totals(self) -> dict[str, int]:
+        return {
+            "invoices": len(self.invoices),
+            "net_ore": sum(p.net_ore for p in self.invoices),
+            "vat_ore": sum(p.vat_ore for p in self.invoices),
+            "total_ore": sum(p.total_ore for p in self.invoices),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "period": self.key,
+            "start_on": self.start.isoformat(),
+            "end_on": self.end.isoformat(),
+            "issued_on": self.issued_on.isoformat(),
+            "due_on": self.due_on.isoformat(),
+            "already_invoiced": self.already_invoiced,
+            "skipped_untiered": self.untiered,
+            **self.totals(),
+            "invoices": [
+                {**asdict(p), "net_ore": p.net_ore, "vat_ore": p.vat_ore, "total_ore": p.total_ore}
+                for p in self.invoices
+            ],
+        }
+
+
+def _profile(db: Database) -> dict[str, Any]:
+    from filmklynge.services.profile import get_profile
+
+    return get_profile(db)
+
+
+def buyer_address(member: dict[str, Any]) -> str:
+    lines = [member.get("address_line") or ""]
+    place = " ".join(p for p in (member.get("postal_code"), member.get("city")) if p)
+    lines.append(place)
+    if member.get("country") and member["country"] != "NO":
+        lines.append(COUNTRY_NAMES.get(member["country"], member["country"]))
+    return "\n".join(line for line in lines if line)
+
+
+def _describe(part: str, lang: str, period: str, year: int, months: int, of: int) -> str:
+    if lang == "en":
+        label = "membership fee" if part == "membership" else "service fee"
+        if months == of:
+            return f"{label.capitalize()} {_EN[period]}{year}"
+        whole = "annual fee" if part == "membership" else "annual service fee"
+        if period != "year":
+            whole = f"{label} {_EN[period].strip()}"
+        return f"{months}/{of} of {whole} {year}"
+    if months == of:
+        label = "Medlemskontingent" if part == "membership" else "Serviceavgift"
+        return f"{label} {_NB[period]}{year}"
+    if period == "year":
+        whole = "årskontingent" if part == "membership" else "årlig serviceavgift"
+    else:
+        whole = ("kontingent " if part == "membership" else "serviceavgift ") + _NB[period].strip()
+    return f"{months}/{of} av {whole} {year}"
+
+
+def plan_run(
+    db: Database,
+    *,
+    year: int,
+    period: str = "year",
+    issued_on: date,
+    skip_untiered: bool = False,
+    member_ids: set[int] | None = None,
+) -> Plan:
+    """Plan the invoices of a period; reads only. Raises on missing fees or tiers."""
+    start, end, key = period_bounds(year, period)
+    name = str(period).strip().lower()
+    profile = _profile(db)
+    vat = {r["code"]: r for r in db.query("SELECT * FROM vat_codes")}
+    plan = Plan(
+        year=year,
+        period=name,
+        key=key,
+        start=start,
+        end=end,
+        issued_on=issued_on,
+        due_on=issued_on + timedelta(days=profile["payment_terms_days"]),
+    )
+    rows = list(
+        db.query(
+            """SELECT m.*, min(p.joined_on) AS first_joined, t.code AS tier_code,
+                  EXISTS (SELECT 1 FROM invoices i WHERE i.member_id = m.id AND i.period = :key
+                          AND i.kind = 'invoice') AS invoiced
+           FROM members m JOIN memberships p ON p.member_id = m.id
+           LEFT JOIN tiers t ON t.id = m.tier_id
+           WHERE p.joined_on <= :end AND (p.left_on IS NULL OR p.left_on >= :start)
+           GROUP BY m.id ORDER BY m.name COLLATE NOCASE""",
+            {"key": key, "start": start.isoformat(), "end": end.isoformat()},
+        )
+    )
+    if member_ids is not None:
+        rows = [r for r in rows if r["id"] in member_ids]
+    fees = {r["tier_id"]: r for r in db.query("SELECT * FROM tier_fees WHERE year = ?", [year])}
+    untiered = [r for r in rows if not r["invoiced"] and r["tier_id"] is None]
+    if untiered and not skip_untiered:
+        names = ", ".join(f"{r['id']}: {r['name']}" for r in untiered)
+        raise InvalidInput(
+            f"{len(untiered)} members have no tier ({names}). Give them one with "
+            "'filmklynge members edit ID --tier CODE', or add --skip-untiered."
+        )
+    plan.untiered = [r["name"] for r in untiered]
+    missing = sorted(
+        {
+            r["tier_code"]
+            for r in rows
+            if r["tier_id"] is not None and not r["invoiced"] and r["tier_id"] not in fees
+        }
+    )
+    if missing:
+        raise InvalidInput(
+            f"No fee for {year} is set for tier(s) {', '.join(missing)}. Set it with "
+            f"'filmklynge tiers set-fee TIER --year {year} --membership KR --service KR'."
+        )
+    for r in rows:
+        if r["invoiced"]:
+            plan.already_invoiced += 1
+            continue
+        if r["tier_id"] is None:
+            continue
+        fee = fees[r["tier_id"]]
+        lang = r["language"] or ("en" if r["country"] != "NO" else profile["language"])
+        months, of = months_billable(date.fromisoformat(r["first_joined"]), start, end)
+        lines = []
+        for part in ("membership", "service"):
+            yearly = fee[f"{part}_ore"]
+            if yearly == 0 or months == 0:
+                continue
+            code = vat[fee[f"{part}_vat"]]
+            net = fee_for_months(yearly, months)
+            lines.append(
+                PlannedLine(
+                    fee_part=part,
+                    description=_describe(part, lang, name, year, months, of),
+                    months=months,
+                    months_of=of,
+                    full_ore=fee_for_months(yearly, of),
+                    net_ore=net,
+                    vat_code=code["code"],
+                    vat_rate_bp=code["rate_bp"],
+                    vat_ore=vat_of(net, code["rate_bp"]),
+                    vat_text=(code["text_en"] if lang == "en" else code["text_nb"]) or None,
+                )
+            )
+        if not lines:
+            continue
+        plan.invoices.append(
+            PlannedInvoice(
+                member_id=r["id"],
+                member_name=r["name"],
+                language=lang,
+                buyer_orgnr=r["orgnr"],
+                buyer_vat_id=r["vat_id"],
+                buyer_address=buyer_address(r),
+                lines=lines,
+            )
+        )
+    return plan
+
+
+def _next_number(db: Database, profile: dict[str, Any]) -> int:
+    top = db.scalar("SELECT max(number) FROM invoices")
+    return profile["first_invoice_no"] if top is None else top + 1
+
+
+def apply_run(db: Database, plan: Plan) -> list[dict[str, Any]]:
+    """Write the planned invoices in one transaction; returns number, member, KID and total."""
+    created: list[dict[str, Any]] = []
+    if not plan.invoices:
+        return created
+    stamp = now_utc()
+    with db.atomic():
+        profile = _profile(db)
+        number = _next_number(db, profile)
+        next_id = (db.scalar("SELECT max(id) FROM invoices") or 0) + 1
+        invoices, lines, audits = [], [], []
+        for p in plan.invoices:
+            kid = kidlib.make_kid(p.member_id, number, profile["kid_length"])
+            if not kidlib.is_valid(kid, "MOD10", min_length=kidlib.KID_MIN_LENGTH):
+                raise InvalidInput(f"Generated KID {kid} does not validate.")  # pragma: no cover
+            invoices.append(
+                (
+                    next_id,
+                    number,
+                    "invoice",
+                    p.member_id,
+                    None,
+                    plan.key,
+                    plan.start.isoformat(),
+                    plan.end.isoformat(),
+                    plan.issued_on.isoformat(),
+                    plan.due_on.isoformat(),
+                    kid,
+                    "NOK",
+                    p.language,
+                    p.member_name,
+                    p.buyer_orgnr,
+                    p.buyer_vat_id,
+                    p.buyer_address,
+                    p.net_ore,
+                    p.vat_ore,
+                    p.total_ore,
+                    None,
+                    stamp,
+                )
+            )
+            for i, line in enumerate(p.lines, start=1):
+                lines.append(
+                    (
+                        next_id,
+                        i,
+                        line.fee_part,
+                        line.description,
+                        line.months,
+                        line.months_of,
+                        line.full_ore,
+                        line.net_ore,
+                        line.vat_code,
+                        line.vat_rate_bp,
+                        line.vat_ore,
+                        line.vat_text,
+                    )
+                )
+            after = json.dumps(
+                {
+                    "number": number,
+                    "member_id": p.member_id,
+                    "period": plan.key,
+                    "kid": kid,
+                    "total_ore": p.total_ore,
+                }
+            )
+            audits.append((stamp, db.command, "issue", "invoice", next_id, after))
+            created.append(
+                {
+                    "id": next_id,
+                    "number": number,
+                    "member_id": p.member_id,
+                    "member": p.member_name,
+                    "kid": kid,
+                    "total_ore": p.total_ore,
+                }
+            )
+            number += 1
+            next_id += 1
+        _insert_invoices(db, invoices, lines)
+        from filmklynge.audit import _user
+
+        user = _user()
+        db.executemany(
+            "INSERT INTO audit_log (at, os_user, command, action, entity, entity_id, after_json) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(a[0], user, *a[1:]) for a in audits],
+        )
+        _use_member_credit(db, created, plan.issued_on)
+    return created
+
+
+_INVOICE_COLUMNS = (
+    "id, number, kind, member_id, credits_invoice_id, period, period_start_on, period_end_on, "
+    "issued_on, due_on, kid, currency, language, buyer_name, buyer_orgnr, buyer_vat_id, "
+    "buyer_address, net_ore, vat_ore, total_ore, note, created_at"
+)
+_LINE_COLUMNS = (
+    "invoice_id, line_no, fee_part, description, months, months_of, full_ore, net_ore, "
+    "vat_code, vat_rate_bp, vat_ore, vat_text"
+)
+
+
+def _insert_invoices(db: Database, invoices: list[tuple], lines: list[tuple]) -> None:
+    try:
+        db.executemany(
+            f"INSERT INTO invoices ({_INVOICE_COLUMNS}) VALUES ({', '.join('?' * 22)})", invoices
+        )
+    except Exception as e:  # the unique indexes are the last guard against duplicates
+        import sqlite3
+
+        if isinstance(e, sqlite3.IntegrityError):
+            raise Conflict(f"An invoice would be duplicated ({e}); nothing was written.") from None
+        raise
+    db.executemany(
+        f"INSERT INTO invoice_lines ({_LINE_COLUMNS}) VALUES ({', '.join('?' * 12)})", lines
+    )
+
+
+def _use_member_credit(db: Database, created: list[dict[str, Any]], on: date) -> None:
+    """Money members paid in advance (overpayments) settles their new invoices."""
+    try:
+        from filmklynge.services.payments import apply_member_credit
+    except (ImportError, AttributeError):
+        return
+    members_with_credit = {
+        r["member_id"]
+        for r in db.query("SELECT DISTINCT member_id FROM payments WHERE member_id IS NOT NULL")
+    }
+    for inv in created:
+        if inv["member_id"] in members_with_credit:
+            apply_member_credit(db, inv["member_id"], inv["id"], on)
+
+
+def billing_period_for(db: Database, on: date) -> str:
+    """The period a new member joins: the year, or its half/quarter if billed that way."""
+    keys = [
+        r["period"]
+        for r in db.query(
+            "SELECT DISTINCT period FROM invoices WHERE period LIKE ? AND kind = 'invoice'",
+            [f"{on.year}-%"],
+        )
+    ]
+    if any("-H" in k for k in keys):
+        return "h1" if on.month <= 6 else "h2"
+    if any("-Q" in k for k in keys):
+        return f"q{(on.month - 1) // 3 + 1}"
+    return "year"
+
+
+def invoice_new_member(db: Database, member_id: int, *, issued_on: date) -> dict[str, Any] | None:
+    """Invoice a new member at once for the rest of the current period (None: nothing due)."""
+    with db.atomic():
+        period = billing_period_for(db, issued_on)
+        member = db.get("members", member_id)
+        if member is None:
+            raise NotFound(f"No member with id {member_id}.")
+        if member["tier_id"] is None:
+            return None
+        if (
+            db.one(
+                "SELECT 1 FROM tier_fees WHERE tier_id = ? AND year = ?",
+                [member["tier_id"], issued_on.year],
+            )
+            is None
+        ):
+            return None
+        plan = plan_run(
+            db, year=issued_on.year, period=period, issued_on=issued_on, member_ids={member_id}
+        )
+        created = apply_run(db, plan)
+    return created[0] if created else None
+
+
+# ---- balances and status ------------------------------------------------------------------
+
+
+_BALANCE_SQL = """
+SELECT i.id, i.number, i.kind, i.member_id, i.credits_invoice_id, i.period, i.issued_on,
+       i.due_on, i.kid, i.buyer_name AS member, i.net_ore, i.vat_ore, i.total_ore,
+       coalesce(c.credited, 0) AS credited_ore, coalesce(a.paid, 0) AS paid_ore
+FROM invoices i
+LEFT JOIN (SELECT credits_invoice_id AS id, sum(total_ore) AS credited FROM invoices
+           WHERE kind = 'credit' GROUP BY credits_invoice_id) c ON c.id = i.id
+LEFT JOIN (SELECT invoice_id AS id, sum(amount_ore) AS paid FROM payment_allocations
+           GROUP BY invoice_id) a ON a.id = i.id
+"""
+
+
+def status_of(row: dict[str, Any], as_of: date) -> str:
+    """open, partly paid, paid, overdue or credited (credit notes: 'credit note')."""
+    if row["kind"] == "credit":
+        return "credit note"
+    due = row["total_ore"] + row["credited_ore"]
+    if due <= 0:
+        return "credited"
+    if row["paid_ore"] >= due:
+        return "paid"
+    if row["due_on"] < as_of.isoformat():
+        return "overdue"
+    return "partly paid" if row["paid_ore"] > 0 else "open"
+
+
+def _with_status(row: dict[str, Any], as_of: date) -> dict[str, Any]:
+    if row["kind"] == "credit":
+        row["outstanding_ore"] = 0
+    else:
+        row["outstanding_ore"] = max(0, row["total_ore"] + row["credited_ore"] - row["paid_ore"])
+    row["status"] = status_of(row, as_of)
+    return row
+
+
+def invoice_balances(
+    db: Database, *, as_of: date, where: str = "", params: Any = ()
+) -> list[dict[str, Any]]:
+    """Every invoice (and credit note) with credited, paid, outstanding and status."""
+    sql = _BALANCE_SQL + (f" WHERE {where}" if where else "") + " ORDER BY i.number"
+    return [_with_status(r, as_of) for r in db.query(sql, params)]
+
+
+STATUSES = ("open", "partly paid", "paid", "overdue", "credited", "credit note")
+
+
+def list_invoices(
+    db: Database,
+    *,
+    as_of: date,
+    year: int | None = None,
+    period: str | None = None,
+    status: str | None = None,
+    member: str | None = None,
+    overdue: bool = False,
+) -> list[dict[str, Any]]:
+    clauses, params = [], []
+    if year:
+        clauses.append("(i.period = ? OR i.period LIKE ?)")
+        params += [str(year), f"{year}-%"]
+    if period:
+        y, name = parse_period_key(period)
+        clauses.append("i.period = ?")
+        params.append(period_bounds(y, name)[2])
+    if member:
+        from filmklynge.services.members import find_member
+
+        clauses.append("i.member_id = ?")
+        params.append(find_member(db, member)["id"])
+    rows = invoice_balances(db, as_of=as_of, where=" AND ".join(clauses), params=params)
+    if status:
+        wanted = status.strip().lower().replace("-", " ").replace("_", " ")
+        if wanted not in STATUSES:
+            raise InvalidInput(f"Status {status!r} must be one of: {', '.join(STATUSES)}.")
+        rows = [r for r in rows if r["status"] == wanted]
+    if overdue:
+        rows = [r for r in rows if r["status"] == "overdue"]
+    return rows
+
+
+def find_invoice(db: Database, number: int | str) -> dict[str, Any]:
+    try:
+        value = int(str(number).strip())
+    except ValueError:
+        raise InvalidInput(f"Invoice number {number!r} must be a number.") from None
+    row = db.one("SELECT * FROM invoices WHERE number = ?", [value])
+    if row is None:
+        raise NotFound(f"No invoice number {number}. Run 'filmklynge invoices list'.")
+    return row
+
+
+def invoice_details(db: Database, number: int | str, *, as_of: date) -> dict[str, Any]:
+    inv = find_invoice(db, number)
+    balance = invoice_balances(db, as_of=as_of, where="i.id = ?", params=[inv["id"]])[0]
+    lines = list(
+        db.query("SELECT * FROM invoice_lines WHERE invoice_id = ? ORDER BY line_no", [inv["id"]])
+    )
+    vat_rates: dict[int, dict[str, int]] = {}
+    for line in lines:
+        bucket = vat_rates.setdefault(
+            line["vat_rate_bp"], {"rate_bp": line["vat_rate_bp"], "net_ore": 0, "vat_ore": 0}
+        )
+        bucket["net_ore"] += line["net_ore"]
+        bucket["vat_ore"] += line["vat_ore"]
+    credits = list(
+        db.query(
+            "SELECT number, issued_on, total_ore, note FROM invoices WHERE credits_invoice_id = ? "
+            "ORDER BY number",
+            [inv["id"]],
+        )
+    )
+    payments = list(
+        db.query(
+            """SELECT a.payment_id, a.amount_ore, a.allocated_on, p.paid_on, p.method, p.reference
+           FROM payment_allocations a JOIN payments p ON p.id = a.payment_id
+           WHERE a.invoice_id = ? ORDER BY a.allocated_on, a.id""",
+            [inv["id"]],
+        )
+    )
+    reminders = list(
+        db.query(
+            "SELECT seq, sent_on, due_on, fee_ore, outstanding_ore FROM reminders "
+            "WHERE invoice_id = ? ORDER BY seq",
+            [inv["id"]],
+        )
+    )
+    credited = None
+    if inv["credits_invoice_id"]:
+        credited = db.scalar(
+            "SELECT number FROM invoices WHERE id = ?", [inv["credits_invoice_id"]]
+        )
+    return {
+        **inv,
+        "credits_invoice": credited,
+        "credited_ore": balance["credited_ore"],
+        "paid_ore": balance["paid_ore"],
+        "outstanding_ore": balance["outstanding_ore"],
+        "status": balance["status"],
+        "lines": lines,
+        "vat_by_rate": sorted(vat_rates.values(), key=lambda v: -v["rate_bp"]),
+        "credit_notes": credits,
+        "payments": payments,
+        "reminders": reminders,
+    }
+
+
+# ---- credit notes -------------------------------------------------------------------------
+
+
+def _remaining_lines(db: Database, inv: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each line of the invoice with what is left to credit of it (net and VAT)."""
+    return list(
+        db.query(
+            """SELECT l.*, l.net_ore + coalesce(sum(cl.net_ore), 0) AS left_net,
+                  l.vat_ore + coalesce(sum(cl.vat_ore), 0) AS left_vat
+           FROM invoice_lines l
+           LEFT JOIN invoices c ON c.credits_invoice_id = l.invoice_id AND c.kind = 'credit'
+           LEFT JOIN invoice_lines cl ON cl.invoice_id = c.id AND cl.line_no = l.line_no
+           WHERE l.invoice_id = ? GROUP BY l.id ORDER BY l.line_no""",
+            [inv["id"]],
+        )
+    )
+
+
+def credit_invoice(
+    db: Database,
+    number: int | str,
+    *,
+    amount_ore: int | None = None,
+    line_nos: list[int] | None = None,
+    reason: str | None = None,
+    issued_on: date,
+) -> dict[str, Any]:
+    """Issue a credit note for all, some lines of, or an amount (incl. VAT) of an invoice."""
+    if amount_ore is not None and line_nos:
+        raise InvalidInput("Give either --amount or --line, not both.")
+    with db.atomic():
+        inv = find_invoice(db, number)
+        if inv["kind"] != "invoice":
+            raise InvalidInput(f"{inv['number']} is a credit note; credit the invoice instead.")
+        remaining = _remaining_lines(db, inv)
+        left_total = sum(r["left_net"] + r["left_vat"] for r in remaining)
+        if left_total <= 0:
+            raise InvalidInput(f"Invoice {inv['number']} is already fully credited.")
+        credit_lines: list[tuple[dict[str, Any], int, int]] = []  # (line, net, vat) positive
+        if line_nos:
+            by_no = {r["line_no"]: r for r in remaining}
+            for no in line_nos:
+                if no not in by_no:
+                    raise InvalidInput(
+                        f"Invoice {inv['number']} has no line {no}; lines are "
+                        f"{', '.join(str(n) for n in by_no)}."
+                    )
+                r = by_no[no]
+                if r["left_net"] + r["left_vat"] <= 0:
+                    raise InvalidInput(f"Line {no} of invoice {inv['number']} is already credited.")
+                credit_lines.append((r, r["left_net"], r["left_vat"]))
+        elif amount_ore is not None:
+            if amount_ore <= 0:
+                raise InvalidInput("A credit amount must be more than 0.")
+            if amount_ore > left_total:
+                raise InvalidInput(
+                    f"{format_nok(amount_ore)} is more than what is left to credit on invoice "
+                    f"{inv['number']} ({format_nok(left_total)})."
+                )
+            open_lines = [r for r in remaining if r["left_net"] + r["left_vat"] > 0]
+            parts = allocate(amount_ore, [r["left_net"] + r["left_vat"] for r in open_lines])
+            for r, gross in zip(open_lines, parts, strict=True):
+                if gross == 0:
+                    continue
+                net = round_half_up(gross * 10_000, 10_000 + r["vat_rate_bp"])
+                credit_lines.append((r, net, gross - net))
+        else:
+            credit_lines = [
+                (r, r["left_net"], r["left_vat"])
+                for r in remaining
+                if r["left_net"] + r["left_vat"] > 0
+            ]
+        profile = _profile(db)
+        new_number = _next_number(db, profile)
+        net = -sum(c[1] for c in credit_lines)
+        vat = -sum(c[2] for c in credit_lines)
+        stamp = now_utc()
+        credit_id = db.insert(
+            "invoices",
+            {
+                "number": new_number,
+                "kind": "credit",
+                "member_id": inv["member_id"],
+                "credits_invoice_id": inv["id"],
+                "period": inv["period"],
+                "period_start_on": inv["period_start_on"],
+                "period_end_on": inv["period_end_on"],
+                "issued_on": issued_on.isoformat(),
+                "due_on": issued_on.isoformat(),
+                "kid": None,
+                "currency": inv["currency"],
+                "language": inv["language"],
+                "buyer_name": inv["buyer_name"],
+                "buyer_orgnr": inv["buyer_orgnr"],
+                "buyer_vat_id": inv["buyer_vat_id"],
+                "buyer_address": inv["buyer_address"],
+                "net_ore": net,
+                "vat_ore": vat,
+                "total_ore": net + vat,
+                "note": reason,
+                "created_at": stamp,
+            },
+        )
+        db.executemany(
+            f"INSERT INTO invoice_lines ({_LINE_COLUMNS}) VALUES ({', '.join('?' * 12)})",
+            [
+                (
+                    credit_id,
+                    r["line_no"],
+                    r["fee_part"],
+                    r["description"],
+                    r["months"],
+                    r["months_of"],
+                    r["full_ore"],
+                    -n,
+                    r["vat_code"],
+                    r["vat_rate_bp"],
+                    -v,
+                    r["vat_text"],
+                )
+                for r, n, v in credit_lines
+            ],
+        )
+        from filmklynge import audit
+
+        audit.record(
+            db,
+            "issue",
+            "credit_note",
+            credit_id,
+            after={
+                "number": new_number,
+                "credits": inv["number"],
+                "total_ore": net + vat,
+                "reason": reason,
+            },
+        )
+    return find_invoice(db, new_number)
+
+
+# ---- checks for `db check` --------------------------------------------------------------
+
+
+def check_invoices(db: Database) -> list[str]:
+    """Problems in the invoice register: number gaps, bad KIDs, totals, over-credited."""
+    problems: list[str] = []
+    profile = db.one("SELECT first_invoice_no FROM profile WHERE id = 1")
+    numbers = [r["number"] for r in db.query("SELECT number FROM invoices ORDER BY number")]
+    if numbers:
+        expected = profile["first_invoice_no"] if profile else numbers[0]
+        for n in numbers:
+            if n != expected:
+                problems.append(
+                    f"invoice numbers jump from {expected - 1} to {n} (missing {expected}–{n - 1})"
+                )
+            expected = n + 1
+    for r in db.query("SELECT number, kid FROM invoices WHERE kind = 'invoice'"):
+        if not r["kid"] or not kidlib.is_valid(r["kid"], "MOD10"):
+            problems.append(f"invoice {r['number']} has an invalid KID {r['kid']!r}")
+    for r in db.query(
+        """SELECT i.number, i.net_ore, i.vat_ore, i.total_ore,
+                  coalesce(sum(l.net_ore), 0) AS lines_net, coalesce(sum(l.vat_ore), 0) AS lines_vat
+           FROM invoices i LEFT JOIN invoice_lines l ON l.invoice_id = i.id GROUP BY i.id"""
+    ):
+        if (r["net_ore"], r["vat_ore"]) != (r["lines_net"], r["lines_vat"]) or r["total_ore"] != r[
+            "net_ore"
+        ] + r["vat_ore"]:
+            problems.append(f"invoice {r['number']} totals do not match its lines")
+    for r in db.query(
+        """SELECT i.number, i.total_ore, sum(c.total_ore) AS credited FROM invoices i
+           JOIN invoices c ON c.credits_invoice_id = i.id GROUP BY i.id"""
+    ):
+        if r["total_ore"] + r["credited"] < 0:
+            problems.append(f"invoice {r['number']} is credited for more than its total")
+    return problems
