@@ -3,9 +3,9 @@
 import sqlite3
 
 import pytest
+from test_members import VALID
 
 from filmklynge import kid
-from test_members import VALID
 
 
 @pytest.fixture
@@ -189,7 +189,7 @@ def test_status_from_payments(billed, run_json, db_path):
     conn.commit()
     conn.close()
     by_no = lambda when: {
-        r["number"]: r["status"]  # noqa: E731
+        r["number"]: r["status"]
         for r in run_json("invoices", "list", "--as-of", when)
     }
     assert by_no("2026-01-20") == {10001: "open", 10002: "open", 10003: "partly paid"}

@@ -2,8 +2,177 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from filmklynge.cli._common import Fmt, Output, Quiet, db_of, state
+from filmklynge.output import Format, cols, note, render
 
 app = typer.Typer(
     no_args_is_help=True, help="The database file: check, back up, migrate, audit log."
 )
+
+
+@app.command("path")
+def path(ctx: typer.Context) -> None:
+    """Print the full path of the database file in use.
+
+    Example: filmklynge db path
+    """
+    typer.echo(str(state(ctx).db_path.resolve()))
+
+
+@app.command("check")
+def check(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -> None:
+    """Check the file: SQLite integrity plus domain rules; lists every problem, exit 5 if any.
+
+    Example: filmklynge db check --format json
+    """
+    from filmklynge.dates import today
+    from filmklynge.errors import CheckFailed
+    from filmklynge.services import checks
+
+    problems = checks.check(db_of(ctx), today=today())
+    rows = checks.as_rows(problems)
+    if fmt == Format.json:
+        render([], [], fmt, output, json_rows={"ok": not problems, "problems": rows})
+    elif problems:
+        render(
+            sorted(rows, key=lambda r: r["kind"]),
+            cols(("kind", "Kind", "code"), ("id", "Id", "int"), ("message", "Problem")),
+            fmt,
+            output,
+        )
+    if problems:
+        raise CheckFailed(f"{len(problems)} problems found (listed above).")
+    note("No problems found.")
+
+
+@app.command("backup")
+def backup(
+    ctx: typer.Context,
+    target: Annotated[Path, typer.Argument(help="The new backup file.")],
+    quiet: Quiet = False,
+) -> None:
+    """Copy the database safely while it may be in use, and verify the copy.
+
+    Example: filmklynge db backup klynge-2026-11-24.db
+    """
+    from filmklynge.db import backup_to
+
+    backup_to(db_of(ctx), target)
+    size = target.stat().st_size
+    note(f"Backed up to {target} ({size / 1024:.0f} KiB), verified.", quiet=quiet)
+
+
+@app.command("migrate")
+def migrate(
+    ctx: typer.Context,
+    list_: Annotated[
+        bool, typer.Option("--list", help="Only list migrations, applied and pending.")
+    ] = False,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """Apply pending schema migrations (done on every open anyway), or list them.
+
+    Example: filmklynge db migrate --list
+    """
+    from filmklynge import migrations
+    from filmklynge.db import open_db
+
+    db = open_db(state(ctx).db_path, create=False, migrate=False)
+    try:
+        if not list_:
+            applied = migrations.apply(db) if migrations.pending_names(db) else []
+            note(f"Applied {', '.join(applied)}." if applied else "Nothing to migrate.")
+        done = (
+            {
+                r["name"]: r["applied_at"]
+                for r in db.query(
+                    "SELECT name, applied_at FROM _sqlite_migrations WHERE migration_set = ?",
+                    [migrations.MIGRATION_SET],
+                )
+            }
+            if migrations.applied_names(db)
+            else {}
+        )
+        rows = [
+            {
+                "name": fn.__name__,
+                "status": "applied" if fn.__name__ in done else "pending",
+                "applied_at": (done.get(fn.__name__) or "")[:19] or None,
+                "description": (fn.__doc__ or "").strip().splitlines()[0],
+            }
+            for fn in migrations.STEPS
+        ]
+    finally:
+        db.close()
+    render(
+        rows,
+        cols(
+            ("name", "Migration", "code"),
+            ("status", "Status", "code"),
+            ("applied_at", "Applied at", "code"),
+            ("description", "What"),
+        ),
+        fmt,
+        output,
+    )
+
+
+@app.command("log")
+def log(
+    ctx: typer.Context,
+    entity: Annotated[
+        str | None, typer.Option("--entity", help="member, contact, invoice ...")
+    ] = None,
+    entity_id: Annotated[int | None, typer.Option("--id", help="Only this entity id.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="From this date.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Up to this date.")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Only this OS user.")] = None,
+    command: Annotated[str | None, typer.Option("--command", help="Command line contains.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many entries.")] = 50,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """Show the audit log of changes, newest first.
+
+    Example: filmklynge db log --entity member --since 2026-11-01
+    """
+    from filmklynge.dates import parse_date
+    from filmklynge.services import auditlog
+
+    rows = auditlog.entries(
+        db_of(ctx),
+        entity=entity,
+        entity_id=entity_id,
+        since=parse_date(since, field="--since") if since else None,
+        until=parse_date(until, field="--until") if until else None,
+        user=user,
+        command=command,
+        limit=limit,
+    )
+    if fmt == Format.json:
+        for r in rows:
+            r.pop("change")
+        render([], [], fmt, output, json_rows=rows)
+        return
+    for r in rows:
+        r["at"] = r["at"][:16].replace("T", " ")
+    render(
+        rows,
+        cols(
+            ("at", "When (UTC)", "code"),
+            ("os_user", "User", "code"),
+            ("action", "Action", "code"),
+            ("entity", "Entity", "code"),
+            ("entity_id", "Id", "int"),
+            ("change", "Change"),
+        ),
+        fmt,
+        output,
+        empty="No audit entries match.",
+    )
