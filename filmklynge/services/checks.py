@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from itertools import pairwise
 from datetime import date
 from typing import Any
 
@@ -82,7 +83,7 @@ def _members(db: Database, today: date) -> list[Problem]:
                         f"{name} left ({p['left_on']}) before joining ({p['joined_on']})",
                     )
                 )
-        for a, b in zip(mine, mine[1:], strict=False):
+        for a, b in pairwise(mine):
             if a["left_on"] is None or a["left_on"] >= b["joined_on"]:
                 problems.append(
                     Problem(
