@@ -80,8 +80,8 @@ def test_database_file_is_private_wal_and_migrated(cluster, db_path):
     strict = [
         r[0]
         for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' "
-            "AND sql NOT LIKE '%STRICT%'"
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE '\\_%' ESCAPE '\\' AND sql NOT LIKE '%STRICT%'"
         )
     ]
     conn.close()

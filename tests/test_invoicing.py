@@ -188,9 +188,10 @@ def test_status_from_payments(billed, run_json, db_path):
     )
     conn.commit()
     conn.close()
-    by_no = lambda when: {
-        r["number"]: r["status"] for r in run_json("invoices", "list", "--as-of", when)
-    }
+
+    def by_no(when):
+        return {r["number"]: r["status"] for r in run_json("invoices", "list", "--as-of", when)}
+
     assert by_no("2026-01-20") == {10001: "open", 10002: "open", 10003: "partly paid"}
     assert by_no("2026-02-01")[10003] == "overdue"
     assert [

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from itertools import pairwise
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from filmklynge import identifiers
