@@ -2,10 +2,293 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from filmklynge.cli._common import DryRun, Fmt, Output, Quiet, db_of
+from filmklynge.output import Format, cols, note, render
 
 app = typer.Typer(no_args_is_help=True, help="Payments: bank files, manual payments, matching.")
 
+_COLUMNS = cols(
+    ("id", "Id", "int"),
+    ("paid_on", "Paid", "date"),
+    ("amount_ore", "Amount", "money"),
+    ("method", "Method", "code"),
+    ("member", "Member", "text", 22),
+    ("invoices", "Invoices", "code"),
+    ("unallocated_ore", "Unallocated", "money"),
+)
+
+
+def _day(value: str | None, option: str):
+    from filmklynge.dates import parse_date, today
+
+    return parse_date(value, field=option) if value else today()
+
+
+def _amount(value: str) -> int:
+    from filmklynge.money import parse_nok
+
+    return parse_nok(value, field="amount")
+
 
 def register_dues(root: typer.Typer) -> None:
-    pass
+    root.command("dues", rich_help_panel="Billing")(dues)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Nets OCR giro file or camt.054/camt.053 XML.")],
+    dry_run: DryRun = False,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+    quiet: Quiet = False,
+) -> None:
+    """Import the bank's payment file and match payments to invoices by KID.
+
+    Reads Nets OCR giro (with its end-record counts and totals checked) and ISO 20022
+    camt.054/camt.053. Importing the same file, or an overlapping statement, adds nothing.
+
+    Example: filmklynge payments import OCR.D241126.txt
+    """
+    from dataclasses import asdict
+
+    from filmklynge.services import payments
+
+    db = db_of(ctx)
+    report = payments.preview_file(db, file) if dry_run else payments.import_file(db, file)
+    if fmt == Format.json:
+        render([], [], fmt, output, json_rows=asdict(report))
+    elif report.unmatched_payments and fmt == Format.table:
+        render(
+            report.unmatched_payments,
+            cols(
+                ("id", "Unmatched", "int"),
+                ("amount_ore", "Amount", "money"),
+                ("kid", "KID", "code"),
+                ("reference", "Text"),
+            ),
+            fmt,
+            output,
+        )
+    note(report.line(), quiet=quiet and not dry_run)
+    if report.unmatched and not dry_run:
+        note("Next: filmklynge payments unmatched", quiet=quiet)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    amount: Annotated[str, typer.Option("--amount", help="Amount in kroner, e.g. '2 500'.")],
+    on: Annotated[str | None, typer.Option("--on", help="Payment date (default today).")] = None,
+    invoice: Annotated[str | None, typer.Option("--invoice", help="The invoice paid.")] = None,
+    member: Annotated[
+        str | None, typer.Option("--member", help="The member who paid (oldest invoices first).")
+    ] = None,
+    kid: Annotated[str | None, typer.Option("--kid", help="The KID the member gave.")] = None,
+    reference: Annotated[str | None, typer.Option("--reference", help="Bank reference.")] = None,
+    method: Annotated[str, typer.Option("--method", help="manual, bank or cash.")] = "manual",
+    payer: Annotated[
+        str | None, typer.Option("--payer", help="Who paid, if not the member.")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Register a payment by hand; what is more than owed becomes a credit on the member.
+
+    Example: filmklynge payments add --invoice 10005 --amount "2 500" --on 2026-11-20
+    """
+    from filmklynge.money import format_nok
+    from filmklynge.services import payments
+
+    p = payments.add_payment(
+        db_of(ctx),
+        amount_ore=_amount(amount),
+        paid_on=_day(on, "--on"),
+        invoice=invoice,
+        member=member,
+        kid=kid,
+        reference=reference,
+        method=method,
+        payer=payer,
+    )
+    msg = f"Payment {p['id']} of {format_nok(p['amount_ore'])} from {p['member']}"
+    msg += f" settles invoice(s) {p['invoices']}" if p["invoices"] else ""
+    if p["unallocated_ore"]:
+        msg += f"; {format_nok(p['unallocated_ore'])} stays as credit on the member"
+    note(msg + ".", quiet=quiet)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option("--from", help="Paid on or after.")] = None,
+    until: Annotated[str | None, typer.Option("--to", help="Paid on or before.")] = None,
+    member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
+    method: Annotated[
+        str | None, typer.Option("--method", help="manual, bank, cash, ocr, camt054, camt053.")
+    ] = None,
+    unmatched: Annotated[bool, typer.Option("--unmatched", help="Only unmatched.")] = False,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """List payments with the invoices they settle.
+
+    Example: filmklynge payments list --from 2026-01-01 --method ocr
+    """
+    from filmklynge.services import payments
+
+    rows = payments.list_payments(
+        db_of(ctx),
+        since=_day(since, "--from") if since else None,
+        until=_day(until, "--to") if until else None,
+        member=member,
+        method=method,
+        unmatched=unmatched,
+    )
+    render(rows, _COLUMNS, fmt, output, empty="No payments match.")
+
+
+@app.command("unmatched")
+def unmatched(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -> None:
+    """Payments no invoice or member was found for, with a suggestion where one fits.
+
+    Example: filmklynge payments unmatched
+    """
+    from filmklynge.services import payments
+
+    rows = payments.unmatched_with_suggestions(db_of(ctx))
+    render(
+        rows,
+        cols(
+            ("id", "Id", "int"),
+            ("paid_on", "Paid", "date"),
+            ("amount_ore", "Amount", "money"),
+            ("kid", "KID", "code"),
+            ("reference", "Text", "text", 24),
+            ("suggested_invoice", "Invoice?", "int"),
+            ("why", "Why", "text", 20),
+        ),
+        fmt,
+        output,
+        empty="No unmatched payments.",
+    )
+    if rows and fmt == Format.table:
+        note("Settle one with: filmklynge payments allocate ID --invoice N (or --member M)")
+
+
+@app.command("allocate")
+def allocate(
+    ctx: typer.Context,
+    payment: Annotated[int, typer.Argument(help="Payment id (see payments unmatched).")],
+    invoice: Annotated[str | None, typer.Option("--invoice", help="The invoice it pays.")] = None,
+    member: Annotated[
+        str | None, typer.Option("--member", help="The member who paid (oldest invoices first).")
+    ] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Allocation date (default today).")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Settle an unmatched payment against an invoice or a member.
+
+    Example: filmklynge payments allocate 17 --invoice 10012
+    """
+    from filmklynge.money import format_nok
+    from filmklynge.services import payments
+
+    p = payments.allocate(db_of(ctx), payment, invoice=invoice, member=member, on=_day(on, "--on"))
+    note(
+        f"Payment {p['id']} now belongs to {p['member']}"
+        + (f" and settles {p['invoices']}" if p["invoices"] else "")
+        + (f"; {format_nok(p['unallocated_ore'])} is credit" if p["unallocated_ore"] else "")
+        + ".",
+        quiet=quiet,
+    )
+
+
+@app.command("refund")
+def refund(
+    ctx: typer.Context,
+    member: Annotated[str, typer.Option("--member", help="The member to refund.")],
+    amount: Annotated[str, typer.Option("--amount", help="Amount in kroner.")],
+    on: Annotated[str | None, typer.Option("--on", help="Refund date (default today).")] = None,
+    reference: Annotated[str | None, typer.Option("--reference", help="Bank reference.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Record a refund of a member's credit (an overpayment paid back).
+
+    Example: filmklynge payments refund --member Polarlys --amount 500 --on 2026-11-25
+    """
+    from filmklynge.money import format_nok
+    from filmklynge.services import payments
+
+    r = payments.refund(
+        db_of(ctx),
+        member=member,
+        amount_ore=_amount(amount),
+        on=_day(on, "--on"),
+        reference=reference,
+    )
+    note(
+        f"Refunded {format_nok(r['amount_ore'])} to {r['member']}; credit left "
+        f"{format_nok(r['credit_left_ore'])}.",
+        quiet=quiet,
+    )
+
+
+def dues(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="On this date (default today).")
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only members with overdue.")] = False,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """Who owes what: per member invoiced, credited, paid, outstanding, overdue; and aging.
+
+    Example: filmklynge dues --overdue --as-of 31.12.2026
+    """
+    from filmklynge.money import format_nok
+    from filmklynge.services import dues as service
+
+    data = service.dues(db_of(ctx), as_of=_day(as_of, "--as-of"), overdue_only=overdue)
+    if fmt == Format.json:
+        render([], [], fmt, output, json_rows=data)
+        return
+    render(
+        data["members"],
+        cols(
+            ("member", "Member", "text", 22),
+            ("invoiced_ore", "Invoiced", "money"),
+            ("credited_ore", "Credited", "money"),
+            ("paid_ore", "Paid", "money"),
+            ("outstanding_ore", "Owing", "money"),
+            ("overdue_ore", "Overdue", "money"),
+            ("oldest_overdue_days", "Days", "int"),
+        ),
+        fmt,
+        output,
+        empty="Nobody owes anything.",
+    )
+    if fmt == Format.table:
+        a, t = data["aging"], data["totals"]
+        note(
+            f"Totals: invoiced {format_nok(t['invoiced_ore'])}, paid {format_nok(t['paid_ore'])},"
+            f" owing {format_nok(t['outstanding_ore'])}, overdue {format_nok(t['overdue_ore'])}."
+        )
+        note(
+            "Aging: "
+            + ", ".join(
+                f"{label} {format_nok(a[key + '_ore'])}"
+                for label, key in (
+                    ("not due", "not_due"),
+                    ("1–30 days", "1_30"),
+                    ("31–60", "31_60"),
+                    ("61–90", "61_90"),
+                    ("over 90", "over_90"),
+                )
+            )
+        )

@@ -1,0 +1,74 @@
+"""Who owes what on a date: per member invoiced, credited, paid, outstanding, overdue; aging."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from filmklynge.db import Database
+
+BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
+
+_SQL = """
+SELECT i.id, i.member_id, m.name AS member, i.due_on, i.total_ore,
+       coalesce((SELECT sum(c.total_ore) FROM invoices c WHERE c.credits_invoice_id = i.id
+                 AND c.kind = 'credit' AND c.issued_on <= :d), 0) AS credited_ore,
+       coalesce((SELECT sum(a.amount_ore) FROM payment_allocations a WHERE a.invoice_id = i.id
+                 AND a.allocated_on <= :d), 0) AS paid_ore
+FROM invoices i JOIN members m ON m.id = i.member_id
+WHERE i.kind = 'invoice' AND i.issued_on <= :d
+"""
+
+
+def bucket(days_overdue: int) -> str:
+    if days_overdue <= 0:
+        return "not_due"
+    if days_overdue <= 30:
+        return "1_30"
+    if days_overdue <= 60:
+        return "31_60"
+    if days_overdue <= 90:
+        return "61_90"
+    return "over_90"
+
+
+def dues(db: Database, *, as_of: date, overdue_only: bool = False) -> dict[str, Any]:
+    """Per-member balances and the aging table on ``as_of`` (credits and payments up to then)."""
+    members: dict[int, dict[str, Any]] = {}
+    aging = dict.fromkeys(BUCKETS, 0)
+    for r in db.query(_SQL, {"d": as_of.isoformat()}):
+        m = members.setdefault(
+            r["member_id"],
+            {
+                "member_id": r["member_id"],
+                "member": r["member"],
+                "invoiced_ore": 0,
+                "credited_ore": 0,
+                "paid_ore": 0,
+                "outstanding_ore": 0,
+                "overdue_ore": 0,
+                "oldest_overdue_days": 0,
+            },
+        )
+        outstanding = max(0, r["total_ore"] + r["credited_ore"] - r["paid_ore"])
+        m["invoiced_ore"] += r["total_ore"]
+        m["credited_ore"] += -r["credited_ore"]
+        m["paid_ore"] += r["paid_ore"]
+        m["outstanding_ore"] += outstanding
+        days = (as_of - date.fromisoformat(r["due_on"])).days
+        if outstanding:
+            aging[bucket(days)] += outstanding
+            if days > 0:
+                m["overdue_ore"] += outstanding
+                m["oldest_overdue_days"] = max(m["oldest_overdue_days"], days)
+    rows = sorted(members.values(), key=lambda m: (-m["overdue_ore"], m["member"]))
+    if overdue_only:
+        rows = [m for m in rows if m["overdue_ore"] > 0]
+    keys = ("invoiced_ore", "credited_ore", "paid_ore", "outstanding_ore", "overdue_ore")
+    totals = {k: sum(m[k] for m in rows) for k in keys}
+    return {
+        "as_of": as_of.isoformat(),
+        "members": rows,
+        "aging": {f"{k}_ore": v for k, v in aging.items()},
+        "totals": totals,
+    }
