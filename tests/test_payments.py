@@ -188,7 +188,8 @@ def _broken(transform):
         (GOOD.replace(b"NY000089", b"NY000089", 1)[:-90] + b"\x00" * 80 + b"\n", "not ISO-8859-1"),
         ("NY000010 æøå €".encode() + b"\n", "not ISO-8859-1"),
         (
-            b"<?xml version='1.0'?><Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.054.001.02'>"
+            b"<?xml version='1.0'?>"
+            b"<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.054.001.02'>"
             b"<BkToCstmrDbtCdtNtfctn><Ntfctn>",
             "not well-formed",
         ),

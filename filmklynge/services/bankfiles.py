@@ -299,7 +299,7 @@ def parse_camt(data: bytes, *, name: str = "the file") -> BankFile:
                 raise InvalidInput(f"{name}: {where} has no booking date.")
             valued = _date(_text(ntry, "ValDt", "Dt") or _text(ntry, "ValDt", "DtTm"))
             entry_ref = _text(ntry, "AcctSvcrRef")
-            for i, tx in enumerate(details or [None], start=1):
+            for tx in details or [None]:
                 amount_el = None
                 if tx is not None:
                     amount_el = _child(tx, "AmtDtls", "TxAmt", "Amt")
