@@ -23,6 +23,9 @@ def _breakdown_table(title: str, rows: list[dict[str, Any]]):
     table.add_column("name", max_width=24, overflow="ellipsis", no_wrap=True)
     table.add_column("n", justify="right")
     table.add_column("bar")
+    if len(rows) > 6:  # keep the screen short: the five largest, then the rest together
+        rest = sum(r["members"] for r in rows[5:])
+        rows = [*rows[:5], {"name": f"{len(rows) - 5} others", "members": rest}]
     largest = max((r["members"] for r in rows), default=0)
     for r in rows:
         table.add_row(str(r["name"]), str(r["members"]), bar(r["members"], largest))
@@ -55,7 +58,44 @@ def render_summary(data: dict[str, Any], cluster_name: str) -> str:
         if m[key]:
             parts.append(_breakdown_table(title, m[key]))
             parts.append(Text(""))
+    d = data.get("dues")
+    if d:
+        from rich.table import Table
+
+        from filmklynge.money import format_nok
+
+        table = Table(
+            title="Dues (incl. VAT)",
+            title_justify="left",
+            box=None,
+            pad_edge=False,
+            header_style="bold",
+        )
+        table.add_column("Fee year")
+        for label in ("Invoiced", "Paid", "Outstanding", "Overdue"):
+            table.add_column(label, justify="right")
+        for year, v in sorted(d["years"].items(), reverse=True):
+            table.add_row(
+                year,
+                *(
+                    format_nok(v[k], symbol=False)
+                    for k in ("invoiced_ore", "paid_ore", "outstanding_ore", "overdue_ore")
+                ),
+            )
+        parts += [table, Text("")]
     attention = []
+    if d and d["members_with_overdue"]:
+        late = d["members_with_overdue"]
+        total = sum(x["overdue_ore"] for x in late)
+        names = ", ".join(x["member"] for x in late[:4]) + (" …" if len(late) > 4 else "")
+        attention.append(
+            f"{len(late)} members overdue, {format_nok(total)} ({names}). "
+            "See: filmklynge dues --overdue"
+        )
+    if d and d["unmatched_payments"]:
+        attention.append(
+            f"{d['unmatched_payments']} unmatched payments. See: filmklynge payments unmatched"
+        )
     if m["without_tier"]:
         names = ", ".join(r["name"] for r in m["without_tier"])
         attention.append(f"{len(m['without_tier'])} active members without a tier: {names}")

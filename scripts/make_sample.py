@@ -138,10 +138,92 @@ def build(path: Path) -> None:
         _set_day(day - timedelta(days=30))
         members.resign(db, str(member_ids[index]), on=day, reason="Avvikla drifta")
 
+    _bill_and_collect(db, rng)
     _set_day(SAMPLE_TODAY)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.execute("VACUUM")
     db.close()
+
+
+def _bill_and_collect(db, rng: random.Random) -> None:
+    """Three fee years of invoices; payments through OCR giro and camt.054 files; a credit
+    note; reminders. 2026 is left with some members partly paid and some overdue."""
+    import tempfile
+
+    from filmklynge.bankfile_writers import make_camt, make_ocr
+    from filmklynge.services import invoicing, payments, reminders
+
+    workdir = Path(tempfile.mkdtemp(prefix="filmklynge-sample-"))
+    for year in (2024, 2025, 2026):
+        issued = date(year, 1, 15)
+        _set_day(issued)
+        plan = invoicing.plan_run(db, year=year, issued_on=issued)
+        invoicing.apply_run(db, plan)
+        if year == 2025:
+            # The treasurer billed Lofotlys in the wrong tier: a partial credit note.
+            number = db.scalar(
+                "SELECT number FROM invoices WHERE period = '2025' "
+                "AND buyer_name = 'Lofotlys Produksjon AS'"
+            )
+            _set_day(date(2025, 1, 20))
+            invoicing.credit_invoice(
+                db, number, amount_ore=100_000, reason="Feil nivå", issued_on=date(2025, 1, 20)
+            )
+        open_rows = list(
+            db.query(
+                "SELECT i.number, i.kid, i.total_ore + coalesce((SELECT sum(c.total_ore) FROM "
+                "invoices c WHERE c.credits_invoice_id = i.id), 0) AS due, i.buyer_name "
+                "FROM invoices i WHERE i.kind = 'invoice' AND i.period = ? ORDER BY i.number",
+                [str(year)],
+            )
+        )
+        if year < 2026:
+            # Everyone pays through OCR giro, one member a month late.
+            paid_on = date(year, 2, 3)
+            _set_day(paid_on)
+            data = make_ocr(
+                [(r["kid"], r["due"]) for r in open_rows[1:]],
+                on=paid_on,
+                transmission=f"{year % 100:02d}00001",
+                assignment=f"{year:07d}",
+            )
+            path = workdir / f"OCR.D{paid_on:%d%m%y}.txt"
+            path.write_bytes(data)
+            payments.import_file(db, path)
+            late = date(year, 3, 10)
+            _set_day(late)
+            reminders.apply_reminders(db, reminders.plan_reminders(db, on=date(year, 2, 10)))
+            camt = make_camt(
+                "054",
+                [(f"LATE-{year}", open_rows[0]["kid"], f"{open_rows[0]['due'] / 100:.2f}")],
+                booked=late.isoformat(),
+            )
+            path = workdir / f"camt054-{late.isoformat()}.xml"
+            path.write_text(camt, encoding="utf-8")
+            payments.import_file(db, path)
+        else:
+            # 2026: most pay by KID, some pay part, some nothing yet, one forgets the KID.
+            paid_on = date(2026, 2, 5)
+            _set_day(paid_on)
+            txs, skip = [], {3, 11, 19}
+            for i, r in enumerate(open_rows):
+                if i in skip:
+                    continue
+                amount = r["due"] if i % 7 else r["due"] // 2  # every seventh pays half
+                txs.append((f"NO-2026-{i:03d}", r["kid"], f"{amount / 100:.2f}"))
+            txs.append(("NO-2026-999", None, "1450.00"))  # no KID: unmatched
+            camt = make_camt("054", txs, booked=paid_on.isoformat())
+            path = workdir / f"camt054-{paid_on.isoformat()}.xml"
+            path.write_text(camt, encoding="utf-8")
+            payments.import_file(db, path)
+            _set_day(date(2026, 2, 20))
+            reminders.apply_reminders(db, reminders.plan_reminders(db, on=date(2026, 2, 20)))
+            _set_day(date(2026, 3, 20))
+            reminders.apply_reminders(db, reminders.plan_reminders(db, on=date(2026, 3, 20)))
+    for path in workdir.iterdir():
+        path.unlink()
+    workdir.rmdir()
+    rng.random()
 
 
 def main() -> None:

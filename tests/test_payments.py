@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from test_invoicing import billed, rows, run_year  # noqa: F401  (fixture)
 
+from filmklynge.bankfile_writers import make_camt, make_ocr
 from filmklynge.errors import InvalidInput
-from filmklynge.ocrfile import make_ocr
 from filmklynge.services import bankfiles
 
 DATA = Path(__file__).parent / "data"
@@ -126,28 +126,7 @@ def test_dry_run_writes_nothing(invoiced, tmp_path, db_path):
 
 
 def camt(kind, txs, *, ns_version="02", booked="BOOK", cdt="CRDT", day="2026-02-01"):
-    ns = f"urn:iso:std:iso:20022:tech:xsd:camt.{kind}.001.{ns_version}"
-    wrapper, block = (
-        ("BkToCstmrStmt", "Stmt") if kind == "053" else ("BkToCstmrDbtCdtNtfctn", "Ntfctn")
-    )
-    details = "".join(
-        f"<TxDtls><Refs><AcctSvcrRef>{ref}</AcctSvcrRef></Refs>"
-        f"<AmtDtls><TxAmt><Amt Ccy='NOK'>{amount}</Amt></TxAmt></AmtDtls>"
-        + (
-            f"<RmtInf><Strd><CdtrRefInf><Ref>{kid}</Ref></CdtrRefInf></Strd></RmtInf>"
-            if kid
-            else "<RmtInf><Ustrd>Kontingent</Ustrd></RmtInf>"
-        )
-        + "</TxDtls>"
-        for ref, kid, amount in txs
-    )
-    return (
-        f"<?xml version='1.0'?><Document xmlns='{ns}'><{wrapper}><GrpHdr><MsgId>1</MsgId>"
-        f"</GrpHdr><{block}><Acct><Id><Othr><Id>86011117947</Id></Othr></Id></Acct>"
-        f"<Ntry><Amt Ccy='NOK'>0</Amt><CdtDbtInd>{cdt}</CdtDbtInd><Sts>{booked}</Sts>"
-        f"<BookgDt><Dt>{day}</Dt></BookgDt><NtryDtls>{details}</NtryDtls></Ntry>"
-        f"</{block}></{wrapper}></Document>"
-    )
+    return make_camt(kind, txs, version=ns_version, status=booked, credit_debit=cdt, booked=day)
 
 
 def test_camt_later_versions_debits_and_unbooked(tmp_path):

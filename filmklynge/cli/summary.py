@@ -22,7 +22,7 @@ def summary(
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
-    """The register at a glance: members by tier, county and sector, and what needs attention.
+    """The cluster at a glance: members by tier, county and sector, dues, what needs attention.
 
     Example: filmklynge --db sample.db summary --as-of 31.12.2025
     """
@@ -34,7 +34,11 @@ def summary(
     db = db_of(ctx)
     day = parse_date(as_of, field="--as-of") if as_of else today()
     cluster = profile.get_profile(db)
-    data = {"cluster": cluster["name"], "members": service.member_summary(db, as_of=day)}
+    data = {
+        "cluster": cluster["name"],
+        "members": service.member_summary(db, as_of=day),
+        "dues": service.dues_summary(db, as_of=day),
+    }
     if fmt == Format.json:
         emit(to_json(data), output)
         return

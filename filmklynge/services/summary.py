@@ -80,3 +80,55 @@ def member_summary(db: Database, *, as_of: date) -> dict[str, Any]:
         "contacts_missing_email": len(missing_email),
         "contacts_missing_email_members": sorted({r["member"] for r in missing_email}),
     }
+
+
+def dues_summary(db: Database, *, as_of: date) -> dict[str, Any]:
+    """Invoiced, paid, outstanding and overdue for this fee year and last, as of a date."""
+    from filmklynge.services.dues import dues
+
+    years = {}
+    for year in (as_of.year, as_of.year - 1):
+        rows = list(
+            db.query(
+                """SELECT i.total_ore, i.due_on,
+                      coalesce((SELECT sum(c.total_ore) FROM invoices c
+                                WHERE c.credits_invoice_id = i.id AND c.issued_on <= :d), 0)
+                          AS credited,
+                      coalesce((SELECT sum(a.amount_ore) FROM payment_allocations a
+                                WHERE a.invoice_id = i.id AND a.allocated_on <= :d), 0) AS paid
+                   FROM invoices i WHERE i.kind = 'invoice' AND i.issued_on <= :d
+                   AND (i.period = :y OR i.period LIKE :y || '-%')""",
+                {"d": as_of.isoformat(), "y": str(year)},
+            )
+        )
+        invoiced = sum(r["total_ore"] + r["credited"] for r in rows)
+        paid = sum(r["paid"] for r in rows)
+        outstanding = sum(max(0, r["total_ore"] + r["credited"] - r["paid"]) for r in rows)
+        overdue = sum(
+            max(0, r["total_ore"] + r["credited"] - r["paid"])
+            for r in rows
+            if r["due_on"] < as_of.isoformat()
+        )
+        years[str(year)] = {
+            "invoiced_ore": invoiced,
+            "paid_ore": paid,
+            "outstanding_ore": outstanding,
+            "overdue_ore": overdue,
+        }
+    overdue_members = dues(db, as_of=as_of, overdue_only=True)["members"]
+    unmatched = db.scalar(
+        "SELECT count(*) FROM payments p WHERE p.member_id IS NULL AND p.amount_ore > "
+        "coalesce((SELECT sum(amount_ore) FROM payment_allocations a WHERE a.payment_id = p.id), 0)"
+    )
+    return {
+        "years": years,
+        "members_with_overdue": [
+            {
+                "member": m["member"],
+                "overdue_ore": m["overdue_ore"],
+                "days": m["oldest_overdue_days"],
+            }
+            for m in overdue_members
+        ],
+        "unmatched_payments": unmatched,
+    }
