@@ -16,12 +16,13 @@ KID_MAX_LENGTH = 25
 _KID_RE = re.compile(r"[0-9]{1,24}[0-9-]")  # ASCII only: str.isdigit() accepts full-width digits
 
 
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # digit sum of 2*d
+
+
 def mod10(payload: str) -> str:
     """Luhn check digit of ``payload`` (weights 2,1,2,1... from the right)."""
-    total = 0
-    for i, ch in enumerate(reversed(payload)):
-        p = int(ch) * (2 if i % 2 == 0 else 1)
-        total += p // 10 + p % 10
+    digits = payload[::-1]
+    total = sum(_DOUBLED[int(ch)] for ch in digits[::2]) + sum(int(ch) for ch in digits[1::2])
     return str((10 - total % 10) % 10)
 
 

@@ -18,6 +18,8 @@ from filmklynge.errors import InvalidInput
 MAX_BYTES = 50 * 1024 * 1024
 CAMT_NS = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.(053|054)\.001\.(\d\d)$")
 REVERSALS = {18, 20}
+# Control characters (other than CR and LF) and the C1 range are not ISO-8859-1 text.
+_NOT_LATIN1_TEXT = re.compile(rb"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -78,13 +80,14 @@ _NEXT = {  # record type -> record types allowed after it
 
 
 def _ocr_lines(data: bytes, name: str) -> list[str]:
-    for i, byte in enumerate(data):
-        if (byte < 0x20 and byte not in (0x0A, 0x0D)) or 0x7F <= byte <= 0x9F:
-            line = data.count(b"\n", 0, i) + 1
-            raise InvalidInput(
-                f"{name}: byte 0x{byte:02X} on line {line} is not ISO-8859-1 text; an OCR giro "
-                "file holds only ISO-8859-1 characters (was it saved in another encoding?)."
-            )
+    bad = _NOT_LATIN1_TEXT.search(data)
+    if bad:
+        i, byte = bad.start(), data[bad.start()]
+        line = data.count(b"\n", 0, i) + 1
+        raise InvalidInput(
+            f"{name}: byte 0x{byte:02X} on line {line} is not ISO-8859-1 text; an OCR giro "
+            "file holds only ISO-8859-1 characters (was it saved in another encoding?)."
+        )
     text = data.decode("iso-8859-1")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     while lines and not lines[-1].strip():

@@ -346,6 +346,7 @@ def apply_run(db: Database, plan: Plan) -> list[dict[str, Any]]:
         next_id = (db.scalar("SELECT max(id) FROM invoices") or 0) + 1
         invoices, lines, audits = [], [], []
         for p in plan.invoices:
+            net, vat = p.net_ore, p.vat_ore
             kid = kidlib.make_kid(p.member_id, number, profile["kid_length"])
             if not kidlib.is_valid(kid, "MOD10", min_length=kidlib.KID_MIN_LENGTH):
                 raise InvalidInput(f"Generated KID {kid} does not validate.")  # pragma: no cover
@@ -368,9 +369,9 @@ def apply_run(db: Database, plan: Plan) -> list[dict[str, Any]]:
                     p.buyer_orgnr,
                     p.buyer_vat_id,
                     p.buyer_address,
-                    p.net_ore,
-                    p.vat_ore,
-                    p.total_ore,
+                    net,
+                    vat,
+                    net + vat,
                     None,
                     stamp,
                 )
@@ -398,7 +399,7 @@ def apply_run(db: Database, plan: Plan) -> list[dict[str, Any]]:
                     "member_id": p.member_id,
                     "period": plan.key,
                     "kid": kid,
-                    "total_ore": p.total_ore,
+                    "total_ore": net + vat,
                 }
             )
             audits.append((stamp, db.command, "issue", "invoice", next_id, after))
@@ -409,7 +410,7 @@ def apply_run(db: Database, plan: Plan) -> list[dict[str, Any]]:
                     "member_id": p.member_id,
                     "member": p.member_name,
                     "kid": kid,
-                    "total_ore": p.total_ore,
+                    "total_ore": net + vat,
                 }
             )
             number += 1
