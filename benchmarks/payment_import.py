@@ -35,7 +35,8 @@ def build(path: Path, count: int) -> list[tuple[str, int]]:
     kids = []
     with db.atomic():
         db.executemany(
-            "INSERT INTO members (id, name, country, invoice_delivery) VALUES (?, ?, 'SE', 'email')",
+            "INSERT INTO members (id, name, country, invoice_delivery) "
+            "VALUES (?, ?, 'SE', 'email')",
             [(m, f"Medlem {m}") for m in range(1, members + 1)],
         )
         rows = []

@@ -46,5 +46,5 @@ def record(
 
 def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
     """Only the fields that differ, for a compact before/after pair."""
-    keys = [k for k in after if before.get(k) != after.get(k)]
+    keys = [k for k in after if before.get(k) != after.get(k) and k != "updated_at"]
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}

@@ -282,8 +282,6 @@ def edit_member(db: Database, ref: str, **changes: Any) -> dict[str, Any]:
         values["updated_at"] = now_utc()
         db.update("members", before["id"], values)
         old, new = audit.changed(before, values)
-        new.pop("updated_at", None)
-        old.pop("updated_at", None)
         audit.record(db, "update", "member", before["id"], before=old, after=new)
     return find_member(db, before["id"])
 
