@@ -1,0 +1,36 @@
+"""The README walkthrough works as written, command by command, on a fresh database."""
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from filmklynge.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from readme_steps import steps  # noqa: E402
+
+
+def test_every_walkthrough_command_succeeds(tmp_path, monkeypatch):
+    env, commands = steps()
+    assert len(commands) > 40
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    env = {**env, "FILMKLYNGE_TODAY": "2026-11-24"}
+    runner = CliRunner()
+    outputs = {}
+    for args in commands:
+        r = runner.invoke(app, args, env=env, prog_name="filmklynge")
+        assert r.exit_code == 0, f"filmklynge {' '.join(args)}\n{r.stdout}\n{r.stderr}"
+        outputs.setdefault(" ".join(args[:2]), []).append(r.stderr)
+    imports = outputs["payments import"]
+    assert "3 matched" in imports[0] or "1 matched" in imports[0]
+    assert "1 unmatched" in imports[0] and "0 new, 4 already imported" in imports[1]
+    assert (tmp_path / "faktura-10001.pdf").exists()
+    assert (tmp_path / "fakturaer").is_dir()
+    assert (tmp_path / "purring-10002-1.pdf").exists()
+    assert os.stat(tmp_path / "klynge.db").st_mode & 0o077 == 0
