@@ -133,7 +133,7 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
 
 def validate(db: Database, text: str) -> ImportResult:
     from filmklynge.services.contacts import validate_contact
-    from filmklynge.services.members import prepare_member
+    from filmklynge.services.members import EDITABLE, prepare_member
 
     _, rows = read_rows(text)
     if not rows:
@@ -150,28 +150,7 @@ def validate(db: Database, text: str) -> ImportResult:
             result.errors.append(f"line {line}, {fieldname}: {message}")
             result.bad_lines.add(line)
 
-        member_fields = {
-            k: row.get(k)
-            for k in (
-                "name",
-                "orgnr",
-                "country",
-                "vat_id",
-                "legal_form",
-                "sector",
-                "tier",
-                "municipality",
-                "county",
-                "address_line",
-                "postal_code",
-                "city",
-                "website",
-                "employees",
-                "invoice_email",
-                "notes",
-            )
-            if row.get(k)
-        }
+        member_fields = {k: row.get(k) for k in EDITABLE if k in HEADINGS if row.get(k)}
         joined = left = None
         try:
             joined = parse_date(row["joined"], field="joined") if row.get("joined") else today()
