@@ -486,3 +486,163 @@ def m003_payments(sdb) -> None:
         not_null={"member_id", "amount_ore", "refunded_on"},
         foreign_keys=[("member_id", "members", "id")],
     )
+
+
+@step
+def m004_grants(sdb) -> None:
+    """Funders, grants with tranches and disbursements, in-kind rates, events, in-kind work."""
+    _create(
+        sdb,
+        "funders",
+        {"id": int, "name": str, "is_public": int, "created_at": str},
+        not_null={"name", "is_public"},
+    )
+    sdb.table("funders").create_index(["name"], unique=True)
+    _create(
+        sdb,
+        "grants",
+        {
+            "id": int,
+            "funder_id": int,
+            "reference": str,
+            "amount_ore": int,
+            "start_on": str,
+            "end_on": str,
+            "match_ratio_bp": int,
+            "max_public_share_bp": int,
+            "fixed_hourly_rate_ore": int,
+            "created_at": str,
+        },
+        not_null={
+            "funder_id",
+            "reference",
+            "amount_ore",
+            "start_on",
+            "end_on",
+            "match_ratio_bp",
+            "max_public_share_bp",
+        },
+        defaults={"match_ratio_bp": 10000, "max_public_share_bp": 5000},
+        foreign_keys=[("funder_id", "funders", "id")],
+    )
+    _create(
+        sdb,
+        "grant_tranches",
+        {"id": int, "grant_id": int, "seq": int, "label": str, "share_bp": int, "amount_ore": int},
+        not_null={"grant_id", "seq", "label", "share_bp", "amount_ore"},
+        foreign_keys=[("grant_id", "grants", "id")],
+    )
+    sdb.table("grant_tranches").create_index(["grant_id", "seq"], unique=True)
+    _create(
+        sdb,
+        "disbursements",
+        {
+            "id": int,
+            "grant_id": int,
+            "tranche_id": int,
+            "amount_ore": int,
+            "received_on": str,
+            "reference": str,
+            "created_at": str,
+        },
+        not_null={"grant_id", "tranche_id", "amount_ore", "received_on"},
+        foreign_keys=[("grant_id", "grants", "id"), ("tranche_id", "grant_tranches", "id")],
+    )
+    _create(
+        sdb,
+        "inkind_rates",
+        {
+            "id": int,
+            "valid_from": str,
+            "salary_permille_x10": int,
+            "cap_ore": int,
+            "project_cap_ore": int,
+            "owner_cap_ore": int,
+            "max_hours_year": int,
+            "note": str,
+        },
+        not_null={
+            "valid_from",
+            "salary_permille_x10",
+            "cap_ore",
+            "project_cap_ore",
+            "owner_cap_ore",
+            "max_hours_year",
+        },
+    )
+    sdb.table("inkind_rates").create_index(["valid_from"], unique=True)
+    sdb.table("inkind_rates").insert(
+        {
+            "valid_from": "2020-01-01",
+            "salary_permille_x10": 12,
+            "cap_ore": 60000,
+            "project_cap_ore": 120000,
+            "owner_cap_ore": 35000,
+            "max_hours_year": 1850,
+            "note": "Innovasjon Norge: 1,2 promille av brutto årslønn per time",
+        }
+    )
+    _create(
+        sdb,
+        "events",
+        {
+            "id": int,
+            "name": str,
+            "kind": str,
+            "held_on": str,
+            "hours_x100": int,
+            "place": str,
+            "online": int,
+            "created_at": str,
+        },
+        not_null={"name", "kind", "held_on", "hours_x100", "online"},
+        defaults={"online": 0},
+    )
+    _create(
+        sdb,
+        "attendance",
+        {"id": int, "event_id": int, "member_id": int, "person": str, "hours_x100": int},
+        not_null={"event_id", "member_id", "person", "hours_x100"},
+        foreign_keys=[("event_id", "events", "id"), ("member_id", "members", "id")],
+    )
+    sdb.table("attendance").create_index(["event_id", "member_id", "person"], unique=True)
+    _create(
+        sdb,
+        "inkind",
+        {
+            "id": int,
+            "member_id": int,
+            "person": str,
+            "worked_on": str,
+            "hours_x100": int,
+            "activity": str,
+            "event_id": int,
+            "attendance_id": int,
+            "rule": str,
+            "gross_salary_ore": int,
+            "rate_ore": int,
+            "value_ore": int,
+            "grant_id": int,
+            "basis": str,
+            "created_at": str,
+        },
+        not_null={
+            "member_id",
+            "person",
+            "worked_on",
+            "hours_x100",
+            "activity",
+            "rule",
+            "rate_ore",
+            "value_ore",
+        },
+        foreign_keys=[
+            ("member_id", "members", "id"),
+            ("event_id", "events", "id"),
+            ("attendance_id", "attendance", "id"),
+            ("grant_id", "grants", "id"),
+        ],
+    )
+    sdb.table("inkind").create_index(["attendance_id"], unique=True)
+    sdb.table("inkind").create_index(["member_id", "worked_on"])
+    sdb.table("inkind").create_index(["worked_on"])

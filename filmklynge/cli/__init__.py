@@ -106,6 +106,11 @@ def _register() -> None:
 
     app.add_typer(payments_cli.app, name="payments", rich_help_panel="Billing")
     payments_cli.register_dues(app)
+    from filmklynge.cli import grants as grants_cli
+    from filmklynge.cli import inkind as inkind_cli
+
+    grants_cli.register(app)
+    inkind_cli.register(app)
 
 
 _register()

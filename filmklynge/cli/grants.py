@@ -1,0 +1,332 @@
+"""funders, grants and cofunding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from filmklynge.cli._common import Fmt, Output, Quiet, db_of
+from filmklynge.output import Format, cols, note, render
+
+funders_app = typer.Typer(no_args_is_help=True, help="Who funds the cluster.")
+grants_app = typer.Typer(no_args_is_help=True, help="Grants, tranches and disbursements.")
+
+
+def _day(value: str | None, option: str):
+    from filmklynge.dates import parse_date, today
+
+    return parse_date(value, field=option) if value else today()
+
+
+def _kr(value: str, field: str) -> int:
+    from filmklynge.money import parse_nok
+
+    return parse_nok(value, field=field)
+
+
+def _percent_bp(value: str, field: str, scale: int = 100) -> int:
+    """'50' (per cent, scale 100) or '1.0' (a ratio, scale 10 000) as basis points."""
+    from decimal import Decimal, InvalidOperation
+
+    from filmklynge.errors import InvalidInput
+
+    try:
+        return int(Decimal(value.replace(",", ".").rstrip("% ")) * scale)
+    except InvalidOperation:
+        raise InvalidInput(f"{field} {value!r} is not a number.") from None
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(funders_app, name="funders", rich_help_panel="Funding")
+    app.add_typer(grants_app, name="grants", rich_help_panel="Funding")
+    app.command("cofunding", rich_help_panel="Funding")(cofunding)
+
+
+@funders_app.command("add")
+def funder_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The funder's name.")],
+    public: Annotated[
+        bool, typer.Option("--public/--private", help="Whether the money counts as public.")
+    ] = True,
+    quiet: Quiet = False,
+) -> None:
+    """Add a funder, public (Innovasjon Norge, a county) or private (a foundation).
+
+    Example: filmklynge funders add "Kulturnæringsstiftelsen" --private
+    """
+    from filmklynge.services import grants
+
+    f = grants.add_funder(db_of(ctx), name=name, public=public)
+    note(
+        f"Added funder {f['name']} ({'public' if f['is_public'] else 'private'} money).",
+        quiet=quiet,
+    )
+
+
+@funders_app.command("list")
+def funder_list(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -> None:
+    """List funders.
+
+    Example: filmklynge funders list
+    """
+    from filmklynge.services import grants
+
+    render(
+        grants.list_funders(db_of(ctx)),
+        cols(
+            ("id", "Id", "int"),
+            ("name", "Funder"),
+            ("is_public", "Public", "bool"),
+            ("grants", "Grants", "int"),
+        ),
+        fmt,
+        output,
+        empty="No funders yet. Add one with 'filmklynge funders add'.",
+    )
+
+
+@grants_app.command("add")
+def grant_add(
+    ctx: typer.Context,
+    funder: Annotated[str, typer.Option("--funder", help="Funder name.")],
+    reference: Annotated[str, typer.Option("--reference", help="The funder's case number.")],
+    amount: Annotated[str, typer.Option("--amount", help="Granted amount in kroner.")],
+    start: Annotated[str, typer.Option("--from", help="First day of the grant period.")],
+    end: Annotated[str, typer.Option("--to", help="Last day of the grant period.")],
+    match_ratio: Annotated[
+        str, typer.Option("--match-ratio", help="Members' cash + in-kind ≥ ratio × grant.")
+    ] = "1.0",
+    max_public: Annotated[
+        str, typer.Option("--max-public-share", help="Highest public share of total funding, %.")
+    ] = "50",
+    hourly_rate: Annotated[
+        str | None, typer.Option("--hourly-rate", help="Fixed hourly rate for in-kind, kroner.")
+    ] = None,
+    tranches: Annotated[
+        str | None, typer.Option("--tranches", help="Payment tranches in %, e.g. 30,50,20.")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Register a grant with its period, rules and payment tranches.
+
+    Default tranches: 30/50/20 % for a public funder (the last 20 % held back until the final
+    report), 75/25 % for a private one.
+
+    Example: filmklynge grants add --funder "Innovasjon Norge" --reference IN-2026-17 --amount "1 500 000" --from 2026-01-01 --to 2028-12-31
+    """
+    from filmklynge.money import format_nok
+    from filmklynge.services import grants
+
+    g = grants.add_grant(
+        db_of(ctx),
+        funder=funder,
+        reference=reference,
+        amount_ore=_kr(amount, "amount"),
+        start_on=_day(start, "--from"),
+        end_on=_day(end, "--to"),
+        match_ratio_bp=_percent_bp(match_ratio, "--match-ratio", scale=10_000),
+        max_public_share_bp=_percent_bp(max_public, "--max-public-share"),
+        fixed_hourly_rate_ore=_kr(hourly_rate, "hourly rate") if hourly_rate else None,
+        tranches=grants.parse_tranches(tranches) if tranches else None,
+    )
+    note(
+        f"Added grant {g['reference']} from {g['funder']}: {format_nok(g['amount_ore'])}.",
+        quiet=quiet,
+    )
+
+
+@grants_app.command("list")
+def grant_list(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -> None:
+    """List grants with what has been received.
+
+    Example: filmklynge grants list --format json
+    """
+    from filmklynge.services import grants
+
+    render(
+        grants.list_grants(db_of(ctx)),
+        cols(
+            ("reference", "Grant", "code"),
+            ("funder", "Funder", "text", 24),
+            ("amount_ore", "Amount", "money"),
+            ("received_ore", "Received", "money"),
+            ("start_on", "From", "date"),
+            ("end_on", "To", "date"),
+        ),
+        fmt,
+        output,
+        empty="No grants yet. Add one with 'filmklynge grants add'.",
+    )
+
+
+@grants_app.command("show")
+def grant_show(
+    ctx: typer.Context,
+    grant: Annotated[str, typer.Argument(help="Grant reference or id.")],
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """Show a grant: tranches granted, received and left, and the disbursements.
+
+    Example: filmklynge grants show IN-2026-17
+    """
+    from filmklynge.money import format_nok
+    from filmklynge.services import grants
+
+    g = grants.grant_details(db_of(ctx), grant)
+    if fmt == Format.json:
+        render([], [], fmt, output, json_rows=g)
+        return
+    note(
+        f"{g['reference']} from {g['funder']}: {format_nok(g['amount_ore'])}, "
+        f"{g['start_on']}–{g['end_on']}; received {format_nok(g['received_ore'])}."
+    )
+    render(
+        g["tranches"],
+        cols(
+            ("seq", "#", "int"),
+            ("label", "Tranche"),
+            ("amount_ore", "Granted", "money"),
+            ("received_ore", "Received", "money"),
+            ("left_ore", "Held back / left", "money"),
+        ),
+        fmt,
+        output,
+    )
+
+
+@grants_app.command("disburse")
+def grant_disburse(
+    ctx: typer.Context,
+    grant: Annotated[str, typer.Argument(help="Grant reference or id.")],
+    amount: Annotated[str, typer.Option("--amount", help="Amount received, kroner.")],
+    on: Annotated[str | None, typer.Option("--on", help="Date received (default today).")] = None,
+    tranche: Annotated[
+        int | None, typer.Option("--tranche", help="Tranche number (default: first open).")
+    ] = None,
+    reference: Annotated[str | None, typer.Option("--reference", help="Bank reference.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Record money received from a funder against a tranche (never more than is left).
+
+    Example: filmklynge grants disburse IN-2026-17 --amount "450 000" --on 2026-02-15
+    """
+    from filmklynge.money import format_nok
+    from filmklynge.services import grants
+
+    g = grants.disburse(
+        db_of(ctx),
+        grant,
+        amount_ore=_kr(amount, "amount"),
+        received_on=_day(on, "--on"),
+        tranche=tranche,
+        reference=reference,
+    )
+    note(
+        f"Received {format_nok(g['received_ore'])} of {format_nok(g['amount_ore'])} on "
+        f"{g['reference']}.",
+        quiet=quiet,
+    )
+
+
+@grants_app.command("report")
+def grant_report(
+    ctx: typer.Context,
+    grant: Annotated[str, typer.Argument(help="Grant reference or id.")],
+    out: Annotated[Path, typer.Option("--out", help="FILE.xlsx, or a folder for CSV files.")],
+    year: Annotated[int | None, typer.Option("--year", help="Only this year.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Write the funder's report pack: financing, in-kind, fee payments, tranches (XLSX or CSV).
+
+    Example: filmklynge grants report IN-2026-17 --year 2026 --out rapport-2026.xlsx
+    """
+    from filmklynge.dates import today
+    from filmklynge.services import grant_report
+
+    written = grant_report.write(db_of(ctx), grant, out=out, year=year, as_of=today())
+    note(f"Wrote {', '.join(str(p) for p in written)}.", quiet=quiet)
+
+
+def cofunding(
+    ctx: typer.Context,
+    grant: Annotated[str | None, typer.Option("--grant", help="Only this grant.")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Only this year.")] = None,
+    by_member: Annotated[
+        bool, typer.Option("--by-member", help="Each member's cash and in-kind.")
+    ] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Count up to this date.")] = None,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """Do members' fees and in-kind work match each grant? Pass or shortfall per rule and year.
+
+    Example: filmklynge cofunding --grant IN-2026-17 --by-member
+    """
+    from filmklynge.services import cofunding as service
+
+    data = service.cofunding(
+        db_of(ctx), as_of=_day(as_of, "--as-of"), grant=grant, year=year, by_member=by_member
+    )
+    if fmt == Format.json:
+        render([], [], fmt, output, json_rows=data)
+        return
+    if not data["grants"]:
+        note("No grants yet. Add one with 'filmklynge grants add'.")
+        return
+    rows = []
+    for g in data["grants"]:
+        for r in [*g["years"], g["total"]]:
+            rows.append(
+                {
+                    "grant": g["grant"],
+                    "year": r["year"],
+                    "granted_ore": r["granted_ore"],
+                    "cash_ore": r["members_cash_ore"],
+                    "inkind_ore": r["inkind_ore"],
+                    "ratio": f"{r['contribution_ratio']:.2f}"
+                    if r["contribution_ratio"] is not None
+                    else "",
+                    "match": "ok"
+                    if r["match_ok"]
+                    else f"-{r['match_shortfall_ore'] // 100:,}".replace(",", " "),
+                    "public": "ok"
+                    if r["public_ok"]
+                    else f"-{r['public_shortfall_ore'] // 100:,}".replace(",", " "),
+                }
+            )
+    render(
+        rows,
+        cols(
+            ("grant", "Grant", "code"),
+            ("year", "Year", "code"),
+            ("granted_ore", "Granted", "money"),
+            ("cash_ore", "Fees", "money"),
+            ("inkind_ore", "In-kind", "money"),
+            ("ratio", "Ratio", "code"),
+            ("match", "Match", "code"),
+            ("public", "Public", "code"),
+        ),
+        fmt,
+        output,
+    )
+    if by_member and fmt == Format.table:
+        for g in data["grants"]:
+            render(
+                g["members"],
+                cols(
+                    ("member", f"{g['grant']}: member", "text", 30),
+                    ("cash_ore", "Fees", "money"),
+                    ("inkind_ore", "In-kind", "money"),
+                    ("total_ore", "Total", "money"),
+                ),
+                fmt,
+                output,
+            )
+    note(
+        "Match: members' fees (net of VAT) + in-kind ≥ ratio × grant; Public: public money ≤ "
+        "its cap of the total. A negative figure is the shortfall in NOK."
+    )

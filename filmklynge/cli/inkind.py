@@ -1,0 +1,391 @@
+"""inkind and events command groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from filmklynge.cli._common import DryRun, Fmt, Output, Quiet, db_of
+from filmklynge.output import Format, cols, note, render
+
+inkind_app = typer.Typer(no_args_is_help=True, help="In-kind work (egeninnsats) and its rates.")
+events_app = typer.Typer(no_args_is_help=True, help="Gatherings, webinars and their attendance.")
+
+SkipInvalid = Annotated[
+    bool, typer.Option("--skip-invalid", help="Import the valid rows, list the others.")
+]
+
+
+def _day(value: str | None, option: str):
+    from filmklynge.dates import parse_date, today
+
+    return parse_date(value, field=option) if value else today()
+
+
+def _kr(value: str | None, field: str) -> int | None:
+    from filmklynge.money import parse_nok
+
+    return None if value is None else parse_nok(value, field=field)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(inkind_app, name="inkind", rich_help_panel="Funding")
+    app.add_typer(events_app, name="events", rich_help_panel="Register")
+
+
+def _report(added: int, errors: list[str], *, what: str, dry_run: bool, skip: bool) -> None:
+    import sys
+
+    from filmklynge.errors import InvalidInput
+
+    for line in errors:
+        sys.stderr.write(f"  {'skipped ' if skip else ''}{line}\n")
+    if errors and not skip:
+        raise InvalidInput(
+            f"{len(errors)} rows are invalid (listed above); nothing was "
+            "imported. Fix them, or use --skip-invalid."
+        )
+    note(f"{'Would import' if dry_run else 'Imported'} {added} {what}.")
+
+
+@inkind_app.command("add")
+def add(
+    ctx: typer.Context,
+    member: Annotated[str, typer.Option("--member", help="Member id, orgnr or name.")],
+    person: Annotated[str, typer.Option("--person", help="Who did the work.")],
+    hours: Annotated[str, typer.Option("--hours", help="Hours that day, e.g. 7,5.")],
+    activity: Annotated[str, typer.Option("--activity", help="Event or project.")],
+    on: Annotated[str | None, typer.Option("--on", help="Date worked (default today).")] = None,
+    rule: Annotated[
+        str | None,
+        typer.Option(
+            "--rule",
+            help="fixed, salary or project (default: salary if "
+            "--salary is given, else the grant's fixed rate).",
+        ),
+    ] = None,
+    salary: Annotated[
+        str | None, typer.Option("--salary", help="Gross annual salary, kroner.")
+    ] = None,
+    grant: Annotated[str | None, typer.Option("--grant", help="Count for this grant only.")] = None,
+    owner: Annotated[
+        bool, typer.Option("--owner", help="Owner or partner (ENK, ANS, DA): owner cap applies.")
+    ] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Record in-kind work, valued by the approved rate rules.
+
+    Salary rule: 1.2 ‰ of gross annual salary per hour, at most NOK 600/h (1 200/h for
+    documented cluster-project costs, rule 'project'); owners of one-person firms and partners
+    in ANS/DA at most NOK 350/h; at most 1 850 hours per person a year. See 'inkind rates'.
+
+    Example: filmklynge inkind add --member Polarlys --person "Kari Nordmann" --hours 6 --activity "Klyngesamling Bodø" --on 2026-03-12 --salary "650 000"
+    """
+    from filmklynge.money import format_nok
+    from filmklynge.services import inkind
+
+    e = inkind.add_entry(
+        db_of(ctx),
+        member=member,
+        person=person,
+        worked_on=_day(on, "--on"),
+        hours_x100=inkind.parse_hours(hours),
+        activity=activity,
+        rule=rule,
+        salary_ore=_kr(salary, "salary"),
+        grant=grant,
+        owner=owner,
+    )
+    note(
+        f"In-kind for {e['member']}: {e['hours_x100'] / 100:g} h × {format_nok(e['rate_ore'])}"
+        f" = {format_nok(e['value_ore'])} ({e['basis']}).",
+        quiet=quiet,
+    )
+
+
+@inkind_app.command("list")
+def list_(
+    ctx: typer.Context,
+    member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Only this year.")] = None,
+    grant: Annotated[
+        str | None, typer.Option("--grant", help="Only entries assigned to it.")
+    ] = None,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """List in-kind entries with hours, rate basis and value.
+
+    Example: filmklynge inkind list --year 2026 --format csv
+    """
+    from filmklynge.services import inkind
+
+    render(
+        inkind.list_entries(db_of(ctx), member=member, year=year, grant=grant),
+        cols(
+            ("worked_on", "Date", "date"),
+            ("member", "Member", "text", 22),
+            ("person", "Person", "text", 16),
+            ("hours", "Hours", "code"),
+            ("rate_ore", "Rate", "money"),
+            ("value_ore", "Value", "money"),
+        ),
+        fmt,
+        output,
+        empty="No in-kind entries match.",
+    )
+
+
+@inkind_app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(help="CSV: medlem;person;dato;timer;aktivitet[;regel;lønn;tilskudd;eier]"),
+    ],
+    dry_run: DryRun = False,
+    skip_invalid: SkipInvalid = False,
+) -> None:
+    """Import in-kind entries from CSV; every row is checked first.
+
+    Headings (Norwegian / English): medlem/member (orgnr or name), person, dato/date,
+    timer/hours, aktivitet/activity, regel/rule, lønn/salary, tilskudd/grant, eier/owner.
+
+    Example: filmklynge inkind import timer-2026.csv --dry-run
+    """
+    from filmklynge.services import inkind
+    from filmklynge.services.tablefile import load_text
+
+    added, errors = inkind.import_entries(
+        db_of(ctx), load_text(file), skip_invalid=skip_invalid, dry_run=dry_run
+    )
+    _report(added, errors, what="in-kind entries", dry_run=dry_run, skip=skip_invalid)
+
+
+@inkind_app.command("rates")
+def rates(
+    ctx: typer.Context,
+    valid_from: Annotated[
+        str | None, typer.Option("--from", help="Add a new set of rates valid from this date.")
+    ] = None,
+    salary_permille: Annotated[str, typer.Option("--salary-permille")] = "1.2",
+    cap: Annotated[str, typer.Option("--cap", help="Hourly cap, kroner.")] = "600",
+    project_cap: Annotated[str, typer.Option("--project-cap")] = "1200",
+    owner_cap: Annotated[str, typer.Option("--owner-cap")] = "350",
+    max_hours: Annotated[int, typer.Option("--max-hours", help="Per person per year.")] = 1850,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """Show the approved in-kind rates by date, or add a new set with --from.
+
+    Example: filmklynge inkind rates --from 2027-01-01 --cap 650
+    """
+    from decimal import Decimal
+
+    from filmklynge.services import inkind
+
+    db = db_of(ctx)
+    if valid_from:
+        inkind.add_rates(
+            db,
+            valid_from=_day(valid_from, "--from"),
+            salary_permille_x10=int(Decimal(salary_permille.replace(",", ".")) * 10),
+            cap_ore=_kr(cap, "cap"),
+            project_cap_ore=_kr(project_cap, "project cap"),
+            owner_cap_ore=_kr(owner_cap, "owner cap"),
+            max_hours_year=max_hours,
+        )
+    rows = [{**r, "salary_permille": r["salary_permille_x10"] / 10} for r in inkind.list_rates(db)]
+    render(
+        rows,
+        cols(
+            ("valid_from", "Valid from", "date"),
+            ("salary_permille", "‰ of salary", "code"),
+            ("cap_ore", "Cap/h", "money"),
+            ("project_cap_ore", "Project cap/h", "money"),
+            ("owner_cap_ore", "Owner cap/h", "money"),
+            ("max_hours_year", "Max h/year", "int"),
+        ),
+        fmt,
+        output,
+    )
+
+
+# ---- events ---------------------------------------------------------------------------------
+
+
+@events_app.command("add")
+def event_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Event name.")],
+    on: Annotated[str, typer.Option("--on", help="Date held.")],
+    hours: Annotated[str, typer.Option("--hours", help="Length in hours.")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="gathering, regional, webinar, festival, workshop, other.")
+    ] = "gathering",
+    place: Annotated[str | None, typer.Option("--place", help="Where.")] = None,
+    online: Annotated[bool, typer.Option("--online", help="Held online.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Add an event (gathering, regional meeting, webinar, festival).
+
+    Example: filmklynge events add "Klyngesamling Bodø" --on 2026-03-12 --hours 6 --place Bodø
+    """
+    from filmklynge.services import events, inkind
+
+    e = events.add_event(
+        db_of(ctx),
+        name=name,
+        kind=kind,
+        held_on=_day(on, "--on"),
+        hours_x100=inkind.parse_hours(hours),
+        place=place,
+        online=online,
+    )
+    note(
+        f"Added event {e['id']}: {e['name']}. Next: filmklynge events attend {e['id']} "
+        "--member M --person P",
+        quiet=quiet,
+    )
+
+
+@events_app.command("list")
+def event_list(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Option("--year", help="Only this year.")] = None,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """List events with their number of participants.
+
+    Example: filmklynge events list --year 2026
+    """
+    from filmklynge.services import events
+
+    render(
+        events.list_events(db_of(ctx), year=year),
+        cols(
+            ("id", "Id", "int"),
+            ("held_on", "Date", "date"),
+            ("name", "Event", "text", 28),
+            ("kind", "Kind", "code"),
+            ("participants", "People", "int"),
+            ("members", "Members", "int"),
+        ),
+        fmt,
+        output,
+        empty="No events yet.",
+    )
+
+
+@events_app.command("show")
+def event_show(
+    ctx: typer.Context,
+    event: Annotated[str, typer.Argument(help="Event id or name.")],
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """Show an event and who attended.
+
+    Example: filmklynge events show 1
+    """
+    from filmklynge.services import events
+
+    e = events.event_details(db_of(ctx), event)
+    if fmt == Format.json:
+        render([], [], fmt, output, json_rows=e)
+        return
+    note(f"{e['name']} ({e['kind']}), {e['held_on']}, {e['hours_x100'] / 100:g} h")
+    render(
+        e["attendance"],
+        cols(
+            ("member", "Member", "text", 26),
+            ("person", "Person"),
+            ("hours", "Hours", "code"),
+            ("inkind_id", "In-kind", "int"),
+        ),
+        fmt,
+        output,
+        empty="No attendance yet.",
+    )
+
+
+@events_app.command("attend")
+def event_attend(
+    ctx: typer.Context,
+    event: Annotated[str, typer.Argument(help="Event id or name.")],
+    member: Annotated[str, typer.Option("--member", help="Member orgnr or exact name.")],
+    person: Annotated[str, typer.Option("--person", help="Participant's name.")],
+    hours: Annotated[str | None, typer.Option("--hours", help="Default: the event's.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Register one participant at an event.
+
+    Example: filmklynge events attend 1 --member 988077917 --person "Kari Nordmann"
+    """
+    from filmklynge.services import events
+    from filmklynge.services.members import find_member
+
+    db = db_of(ctx)
+    m = find_member(db, member)
+    added, already, errors = events.record_attendance(
+        db,
+        event,
+        [(1, {"member": m["orgnr"] or m["name"], "person": person, "hours": hours or ""})],
+    )
+    if errors:
+        from filmklynge.errors import InvalidInput
+
+        raise InvalidInput(errors[0].removeprefix("line 1: "))
+    note("Already registered." if already else f"Registered {person} ({m['name']}).", quiet=quiet)
+
+
+@events_app.command("import-attendance")
+def event_import(
+    ctx: typer.Context,
+    event: Annotated[str, typer.Argument(help="Event id or name.")],
+    file: Annotated[Path, typer.Argument(help="CSV: medlem;deltaker[;timer]")],
+    dry_run: DryRun = False,
+    skip_invalid: SkipInvalid = False,
+) -> None:
+    """Import attendance from CSV (1 500 participants are fine); unknown members are listed.
+
+    Headings: medlem/member (orgnr or exact name), deltaker/person, timer/hours (optional).
+
+    Example: filmklynge events import-attendance 1 deltakere.csv --skip-invalid
+    """
+    from filmklynge.services import events
+    from filmklynge.services.tablefile import load_text
+
+    added, already, errors = events.import_attendance(
+        db_of(ctx), event, load_text(file), skip_invalid=skip_invalid, dry_run=dry_run
+    )
+    _report(
+        added,
+        errors,
+        what=f"participants ({already} already registered)",
+        dry_run=dry_run,
+        skip=skip_invalid,
+    )
+
+
+@events_app.command("to-inkind")
+def event_to_inkind(
+    ctx: typer.Context,
+    event: Annotated[str, typer.Argument(help="Event id or name.")],
+    grant: Annotated[
+        str | None, typer.Option("--grant", help="Value by this grant's fixed rate; count for it.")
+    ] = None,
+    rate: Annotated[str | None, typer.Option("--rate", help="Hourly rate, kroner.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Turn an event's attendance into in-kind entries (once; running again adds nothing).
+
+    Example: filmklynge events to-inkind 1 --rate 500
+    """
+    from filmklynge.services import events
+
+    made, already = events.to_inkind(db_of(ctx), event, grant=grant, rate_ore=_kr(rate, "rate"))
+    note(f"Made {made} in-kind entries ({already} were made before).", quiet=quiet)

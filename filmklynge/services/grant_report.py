@@ -1,0 +1,143 @@
+"""The report pack a funder asks for, as one XLSX workbook (a sheet each) or CSV files."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from filmklynge.db import Database
+from filmklynge.errors import InvalidInput
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Text a spreadsheet would read as a formula is prefixed with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def sheets(db: Database, grant: str, *, year: int | None, as_of: date) -> dict[str, list[list]]:
+    from filmklynge.services import cofunding, grants
+
+    g = grants.grant_details(db, grant)
+    data = cofunding.cofunding(db, as_of=as_of, grant=str(g["id"]), year=year, by_member=True)
+    entry = data["grants"][0]
+    kr = lambda ore: round(ore / 100, 2)  # noqa: E731 - the sheets show kroner
+    financing = [["År", "Kilde", "Kontant (kr)", "Egeninnsats (kr)", "Sum (kr)"]]
+    for r in [*entry["years"], entry["total"]]:
+        label = str(r["year"]) if r["year"] != "total" else "Sum"
+        financing.append(
+            [
+                label,
+                f"{g['funder']} ({'offentlig' if g['is_public'] else 'privat'})",
+                kr(r["granted_ore"]),
+                0,
+                kr(r["granted_ore"]),
+            ]
+        )
+        financing.append(
+            [
+                label,
+                "Medlemmenes kontingent (netto)",
+                kr(r["members_cash_ore"]),
+                0,
+                kr(r["members_cash_ore"]),
+            ]
+        )
+        financing.append(
+            [label, "Medlemmenes egeninnsats", 0, kr(r["inkind_ore"]), kr(r["inkind_ore"])]
+        )
+        financing.append(
+            [
+                label,
+                "Totalt",
+                kr(r["granted_ore"] + r["members_cash_ore"]),
+                kr(r["inkind_ore"]),
+                kr(r["total_ore"]),
+            ]
+        )
+    inkind = [
+        ["Dato", "Medlem", "Person", "Aktivitet", "Timer", "Sats (kr/t)", "Grunnlag", "Verdi (kr)"]
+    ]
+    clauses, params = ["i.worked_on BETWEEN ? AND ?"], [g["start_on"], g["end_on"]]
+    if year:
+        clauses.append("substr(i.worked_on, 1, 4) = ?")
+        params.append(str(year))
+    clauses.append("(i.grant_id IS NULL OR i.grant_id = ?)")
+    params.append(g["id"])
+    for r in db.query(
+        f"""SELECT i.worked_on, m.name, i.person, i.activity, i.hours_x100, i.rate_ore, i.basis,
+                   i.value_ore FROM inkind i JOIN members m ON m.id = i.member_id
+            WHERE {" AND ".join(clauses)} ORDER BY m.name, i.worked_on""",
+        params,
+    ):
+        inkind.append(
+            [
+                r["worked_on"],
+                r["name"],
+                r["person"],
+                r["activity"],
+                r["hours_x100"] / 100,
+                kr(r["rate_ore"]),
+                r["basis"],
+                kr(r["value_ore"]),
+            ]
+        )
+    fees = [["Medlem", "Kontingent innbetalt, netto (kr)", "Egeninnsats (kr)", "Sum (kr)"]]
+    for m in entry["members"]:
+        fees.append([m["member"], kr(m["cash_ore"]), kr(m["inkind_ore"]), kr(m["total_ore"])])
+    tranches = [["Del", "Vilkår", "Innvilget (kr)", "Mottatt (kr)", "Holdt tilbake (kr)"]]
+    for t in g["tranches"]:
+        tranches.append(
+            [t["seq"], t["label"], kr(t["amount_ore"]), kr(t["received_ore"]), kr(t["left_ore"])]
+        )
+    return {
+        "Finansiering": financing,
+        "Egeninnsats": inkind,
+        "Per medlem": fees,
+        "Utbetalinger": tranches,
+    }
+
+
+def write(db: Database, grant: str, *, out: Path, year: int | None, as_of: date) -> list[Path]:
+    data = sheets(db, grant, year=year, as_of=as_of)
+    out = Path(out)
+    if out.suffix.lower() == ".xlsx":
+        if out.exists():
+            raise InvalidInput(f"{out} already exists; choose another file name.")
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        wb.remove(wb.active)
+        for name, rows in data.items():
+            ws = wb.create_sheet(name)
+            for row in rows:
+                ws.append([safe_cell(v) for v in row])
+            for column in ws.columns:
+                width = max(len(str(c.value or "")) for c in column)
+                ws.column_dimensions[column[0].column_letter].width = min(60, width + 2)
+        wb.save(out)
+        return [out]
+    if out.suffix:
+        raise InvalidInput(f"--out {out} must end in .xlsx, or be a folder for CSV files.")
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, rows in data.items():
+        path = out / f"{name.lower().replace(' ', '-')}.csv"
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh, delimiter=";")
+            for row in rows:
+                writer.writerow(
+                    [
+                        str(safe_cell(v)).replace(".", ",")
+                        if isinstance(v, float)
+                        else safe_cell(v)
+                        for v in row
+                    ]
+                )
+        written.append(path)
+    return written
