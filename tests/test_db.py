@@ -85,7 +85,7 @@ def test_database_file_is_private_wal_and_migrated(cluster, db_path):
         )
     ]
     conn.close()
-    assert names == ["m001_initial", "m002_invoicing", "m003_payments"]
+    assert names == ["m001_initial", "m002_invoicing", "m003_payments", "m004_grants"]
     assert strict == []
 
 

@@ -330,7 +330,7 @@ def event_attend(
 
     db = db_of(ctx)
     m = find_member(db, member)
-    added, already, errors = events.record_attendance(
+    _, already, errors = events.record_attendance(
         db,
         event,
         [(1, {"member": m["orgnr"] or m["name"], "person": person, "hours": hours or ""})],

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 
 from filmklynge.db import Database
@@ -54,7 +55,7 @@ def segments(grants: list[dict[str, Any]]) -> list[Segment]:
         cuts.update(date(y, 1, 1) for y in range(start.year + 1, end.year + 1))
     points = sorted(cuts)
     out = []
-    for a, b in zip(points, points[1:], strict=False):
+    for a, b in pairwise(points):
         day = a.isoformat()
         covering = tuple(g["id"] for g in grants if g["start_on"] <= day <= g["end_on"])
         if covering:

@@ -208,7 +208,7 @@ def insert_entries(db: Database, rows: list[dict[str, Any]]) -> int:
     if not rows:
         return 0
     stamp = now_utc()
-    keys = list(rows[0]) + ["created_at"]
+    keys = [*rows[0], "created_at"]
     db.executemany(
         f"INSERT INTO inkind ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})",
         [[*r.values(), stamp] for r in rows],
