@@ -83,7 +83,40 @@ def render_summary(data: dict[str, Any], cluster_name: str) -> str:
                 ),
             )
         parts += [table, Text("")]
+    grants = data.get("cofunding") or []
+    if grants:
+        from rich.table import Table
+
+        from filmklynge.money import format_nok
+
+        table = Table(
+            title=f"Co-funding {grants[0]['year']}",
+            title_justify="left",
+            box=None,
+            pad_edge=False,
+            header_style="bold",
+        )
+        table.add_column("Grant")
+        table.add_column("Granted", justify="right")
+        table.add_column("Members", justify="right")
+        table.add_column("Match rule")
+        table.add_column("Public share")
+        for g in grants:
+            table.add_row(
+                g["grant"],
+                format_nok(g["granted_ore"], symbol=False),
+                format_nok(g["contributed_ore"], symbol=False),
+                "pass" if g["match_ok"] else f"short {format_nok(g['match_shortfall_ore'])}",
+                "pass" if g["public_ok"] else f"short {format_nok(g['public_shortfall_ore'])}",
+            )
+        parts += [table, Text("")]
     attention = []
+    short = [g for g in grants if not (g["match_ok"] and g["public_ok"])]
+    if short:
+        attention.append(
+            f"{len(short)} grants short of co-funding ({', '.join(g['grant'] for g in short)}). "
+            "See: filmklynge cofunding --by-member"
+        )
     if d and d["members_with_overdue"]:
         late = d["members_with_overdue"]
         total = sum(x["overdue_ore"] for x in late)

@@ -139,6 +139,7 @@ def build(path: Path) -> None:
         members.resign(db, str(member_ids[index]), on=day, reason="Avvikla drifta")
 
     _bill_and_collect(db, rng)
+    _fund(db, rng)
     _set_day(SAMPLE_TODAY)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.execute("VACUUM")
@@ -224,6 +225,95 @@ def _bill_and_collect(db, rng: random.Random) -> None:
         path.unlink()
     workdir.rmdir()
     rng.random()
+
+
+def _fund(db, rng: random.Random) -> None:
+    """Innovasjon Norge (three years) and Kulturnæringsstiftelsen grants, gatherings and
+    webinars with attendance turned into in-kind work, project hours on salary. 2024 and 2025
+    pass the match rule; 2026 is short, so the treasurer sees what that looks like."""
+    from filmklynge.services import events, grants, inkind
+
+    _set_day(date(2024, 1, 5))
+    grants.add_funder(db, name="Innovasjon Norge", public=True)
+    grants.add_funder(db, name="Kulturnæringsstiftelsen", public=False)
+    grants.add_grant(
+        db,
+        funder="Innovasjon Norge",
+        reference="IN-2024-0117",
+        amount_ore=60_000_000,
+        start_on=date(2024, 1, 1),
+        end_on=date(2026, 12, 31),
+    )
+    _set_day(date(2024, 2, 1))
+    grants.disburse(db, "IN-2024-0117", amount_ore=18_000_000, received_on=date(2024, 2, 1))
+    _set_day(date(2025, 3, 1))
+    grants.disburse(db, "IN-2024-0117", amount_ore=30_000_000, received_on=date(2025, 3, 1))
+    _set_day(date(2025, 6, 20))
+    grants.add_grant(
+        db,
+        funder="Kulturnæringsstiftelsen",
+        reference="KNS-2025-42",
+        amount_ore=15_000_000,
+        start_on=date(2025, 7, 1),
+        end_on=date(2026, 6, 30),
+        fixed_hourly_rate_ore=50_000,
+    )
+    _set_day(date(2025, 8, 1))
+    grants.disburse(db, "KNS-2025-42", amount_ore=11_250_000, received_on=date(2025, 8, 1))
+    people = [
+        (r["member_id"], r["orgnr"] or r["member"], r["name"])
+        for r in db.query(
+            "SELECT c.member_id, m.orgnr, m.name AS member, c.name FROM contacts c "
+            "JOIN members m ON m.id = c.member_id ORDER BY c.id"
+        )
+    ]
+    plan = [
+        ("Klyngesamling Tromsø", "gathering", date(2024, 3, 14), 600, "Tromsø", 24),
+        ("Webinar: finansiering av dokumentar", "webinar", date(2024, 5, 22), 200, None, 18),
+        ("Klyngesamling under festivalen", "festival", date(2024, 10, 10), 700, "Tromsø", 26),
+        ("Regionmøte Finnmark", "regional", date(2025, 2, 6), 400, "Alta", 12),
+        ("Klyngesamling Bodø", "gathering", date(2025, 4, 3), 600, "Bodø", 25),
+        ("Klyngesamling under festivalen", "festival", date(2025, 10, 9), 700, "Tromsø", 27),
+        ("Webinar: produksjonsinsentiv", "webinar", date(2026, 3, 5), 200, None, 15),
+    ]
+    for name, kind, day, hours, place, size in plan:
+        _set_day(day)
+        event = events.add_event(
+            db,
+            name=name,
+            kind=kind,
+            held_on=day,
+            hours_x100=hours,
+            place=place,
+            online=place is None,
+        )
+        chosen = rng.sample(people, size)
+        rows = [
+            (i + 2, {"member": ref, "person": person, "hours": ""})
+            for i, (_, ref, person) in enumerate(chosen)
+        ]
+        events.record_attendance(db, str(event["id"]), rows)
+        events.to_inkind(db, str(event["id"]), rate_ore=50_000)
+    # Project work valued on salary (two producers, monthly in 2024 and 2025)
+    for year in (2024, 2025):
+        for month in range(2, 12, 2):
+            _set_day(date(year, month, 20))
+            for ref in ("Polarlys Film AS", "Bodø Animasjon AS"):
+                member = db.one("SELECT * FROM members WHERE name = ?", [ref])
+                rows = [
+                    inkind.prepare(
+                        db,
+                        member=member,
+                        person=f"Produsent {member['id']}",
+                        worked_on=date(year, month, 15 + d),
+                        hours_x100=750,
+                        activity="Felles utviklingsprosjekt",
+                        rule="project",
+                        salary_ore=72_000_000,
+                    )
+                    for d in range(5)
+                ]
+                inkind.insert_entries(db, rows)
 
 
 def main() -> None:

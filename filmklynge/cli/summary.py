@@ -22,7 +22,7 @@ def summary(
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
-    """The cluster at a glance: members by tier, county and sector, dues, what needs attention.
+    """The cluster at a glance: members, dues, co-funding per grant, and what needs attention.
 
     Example: filmklynge --db sample.db summary --as-of 31.12.2025
     """
@@ -38,6 +38,7 @@ def summary(
         "cluster": cluster["name"],
         "members": service.member_summary(db, as_of=day),
         "dues": service.dues_summary(db, as_of=day),
+        "cofunding": service.cofunding_status(db, as_of=day),
     }
     if fmt == Format.json:
         emit(to_json(data), output)

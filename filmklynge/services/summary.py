@@ -132,3 +132,27 @@ def dues_summary(db: Database, *, as_of: date) -> dict[str, Any]:
         ],
         "unmatched_payments": unmatched,
     }
+
+
+def cofunding_status(db: Database, *, as_of: date) -> list[dict[str, Any]]:
+    """Pass or shortfall per grant for the year of ``as_of`` (grants running that year)."""
+    from filmklynge.services.cofunding import cofunding
+
+    out = []
+    for g in cofunding(db, as_of=as_of, year=as_of.year)["grants"]:
+        for y in g["years"]:
+            out.append(
+                {
+                    "grant": g["grant"],
+                    "funder": g["funder"],
+                    "year": y["year"],
+                    "granted_ore": y["granted_ore"],
+                    "contributed_ore": y["members_cash_ore"] + y["inkind_ore"],
+                    "match_ok": y["match_ok"],
+                    "match_shortfall_ore": y["match_shortfall_ore"],
+                    "public_ok": y["public_ok"],
+                    "public_shortfall_ore": y["public_shortfall_ore"],
+                    "forecast_shortfall_ore": y["forecast_shortfall_ore"],
+                }
+            )
+    return out
