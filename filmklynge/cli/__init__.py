@@ -111,6 +111,9 @@ def _register() -> None:
 
     grants_cli.register(app)
     inkind_cli.register(app)
+    from filmklynge.cli import export as export_cli
+
+    app.add_typer(export_cli.app, name="export", rich_help_panel="Reports")
 
 
 _register()
