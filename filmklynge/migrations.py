@@ -646,3 +646,61 @@ def m004_grants(sdb) -> None:
     sdb.table("inkind").create_index(["attendance_id"], unique=True)
     sdb.table("inkind").create_index(["member_id", "worked_on"])
     sdb.table("inkind").create_index(["worked_on"])
+
+
+@step
+def m005_impact(sdb) -> None:
+    """Impact: yearly observations for members and comparison firms; film productions."""
+    _create(
+        sdb,
+        "comparison_firms",
+        {"id": int, "orgnr": str, "name": str, "sector": str, "county": str, "created_at": str},
+        not_null={"orgnr", "name"},
+    )
+    sdb.table("comparison_firms").create_index(["orgnr"], unique=True)
+    _create(
+        sdb,
+        "impact_observations",
+        {
+            "id": int,
+            "year": int,
+            "member_id": int,
+            "firm_id": int,
+            "turnover_ore": int,
+            "employees": int,
+            "value_added_ore": int,
+            "source": str,
+            "created_at": str,
+        },
+        not_null={"year", "turnover_ore", "employees"},
+        foreign_keys=[("member_id", "members", "id"), ("firm_id", "comparison_firms", "id")],
+    )
+    sdb.execute(
+        "CREATE UNIQUE INDEX idx_impact_member_year ON impact_observations "
+        "(member_id, year) WHERE member_id IS NOT NULL"
+    )
+    sdb.execute(
+        "CREATE UNIQUE INDEX idx_impact_firm_year ON impact_observations "
+        "(firm_id, year) WHERE firm_id IS NOT NULL"
+    )
+    _create(
+        sdb,
+        "productions",
+        {"id": int, "year": int, "title": str, "kind": str, "created_at": str},
+        not_null={"year", "title", "kind"},
+    )
+    _create(
+        sdb,
+        "production_members",
+        {"id": int, "production_id": int, "member_id": int},
+        not_null={"production_id", "member_id"},
+        foreign_keys=[("production_id", "productions", "id"), ("member_id", "members", "id")],
+    )
+    sdb.table("production_members").create_index(["production_id", "member_id"], unique=True)
+    _create(
+        sdb,
+        "national_productions",
+        {"id": int, "year": int, "count": int, "source": str},
+        not_null={"year", "count"},
+    )
+    sdb.table("national_productions").create_index(["year"], unique=True)

@@ -140,6 +140,7 @@ def build(path: Path) -> None:
 
     _bill_and_collect(db, rng)
     _fund(db, rng)
+    _impact(db, rng)
     _set_day(SAMPLE_TODAY)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.execute("VACUUM")
@@ -314,6 +315,69 @@ def _fund(db, rng: random.Random) -> None:
                     for d in range(5)
                 ]
                 inkind.insert_entries(db, rows)
+
+
+def _impact(db, rng: random.Random) -> None:
+    """Turnover and employees 2017–2019 for members and 30 comparison firms (members grow
+    faster), some figures missing, and a register of productions with national totals."""
+    from sample_data import orgnr_from
+
+    from filmklynge.services import impact
+
+    _set_day(date(2026, 9, 1))
+    used = {r["orgnr"] for r in db.query("SELECT orgnr FROM members WHERE orgnr IS NOT NULL")}
+    members = list(
+        db.query("SELECT id, name, employees FROM members WHERE country = 'NO' ORDER BY id")
+    )
+    for m in members:
+        turnover = 400_000_00 * max(1, m["employees"] or 1) * rng.uniform(0.6, 1.4)
+        staff = max(1, (m["employees"] or 1) - rng.randint(0, 2))
+        for year in (2017, 2018, 2019):
+            if m["id"] % 11 == 5 and year == 2018:
+                continue  # a member with a missing year, left out and listed
+            impact.add_observation(
+                db,
+                year=year,
+                member=str(m["id"]),
+                turnover_ore=int(turnover),
+                employees=staff,
+                source="Brønnøysundregistrene",
+            )
+            turnover *= rng.uniform(1.05, 1.25)
+            staff += rng.choice((0, 0, 1))
+    for i in range(30):
+        orgnr = orgnr_from(rng)
+        while orgnr in used:
+            orgnr = orgnr_from(rng)
+        used.add(orgnr)
+        turnover = 350_000_00 * rng.randint(1, 12) * rng.uniform(0.6, 1.4)
+        staff = rng.randint(1, 15)
+        for year in (2017, 2018, 2019):
+            if i % 13 == 7 and year == 2019:
+                continue
+            impact.add_observation(
+                db,
+                year=year,
+                orgnr=orgnr,
+                name=f"Sammenlikning {i + 1} AS",
+                turnover_ore=int(turnover),
+                employees=staff,
+                source="Brønnøysundregistrene",
+            )
+            turnover *= rng.uniform(0.95, 1.10)
+            staff += rng.choice((-1, 0, 0, 0, 1)) if staff > 1 else 0
+    kinds = ["feature", "documentary", "documentary", "series", "short", "commercial"]
+    for year, national, count in ((2017, 152, 6), (2018, 160, 9), (2019, 148, 12)):
+        impact.set_national_total(db, year=year, count=national, source="Norsk filminstitutt")
+        for n in range(count):
+            involved = rng.sample(members, rng.choice((1, 1, 2)))
+            impact.add_production(
+                db,
+                year=year,
+                title=f"Produksjon {year}-{n + 1:02d}",
+                kind=rng.choice(kinds),
+                members=[str(m["id"]) for m in involved],
+            )
 
 
 def main() -> None:

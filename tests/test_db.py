@@ -73,6 +73,8 @@ def test_audit_log_records_writes_with_user_and_command(cluster, run_json):
 
 
 def test_database_file_is_private_wal_and_migrated(cluster, db_path):
+    from filmklynge.migrations import STEPS
+
     assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
     conn = sqlite3.connect(db_path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -85,7 +87,7 @@ def test_database_file_is_private_wal_and_migrated(cluster, db_path):
         )
     ]
     conn.close()
-    assert names == ["m001_initial", "m002_invoicing", "m003_payments", "m004_grants"]
+    assert names == [fn.__name__ for fn in STEPS]
     assert strict == []
 
 

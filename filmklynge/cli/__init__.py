@@ -114,6 +114,9 @@ def _register() -> None:
     from filmklynge.cli import export as export_cli
 
     app.add_typer(export_cli.app, name="export", rich_help_panel="Reports")
+    from filmklynge.cli import impact as impact_cli
+
+    impact_cli.register(app)
 
 
 _register()
