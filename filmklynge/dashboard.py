@@ -129,6 +129,10 @@ def render_summary(data: dict[str, Any], cluster_name: str) -> str:
         attention.append(
             f"{d['unmatched_payments']} unmatched payments. See: filmklynge payments unmatched"
         )
+    near = data.get("inkind_near_cap") or []
+    if near:
+        who = ", ".join(f"{p['person']} ({p['member']}, {p['hours']:g} h)" for p in near[:3])
+        attention.append(f"{len(near)} persons near the yearly in-kind cap: {who}")
     if m["without_tier"]:
         names = ", ".join(r["name"] for r in m["without_tier"])
         attention.append(f"{len(m['without_tier'])} active members without a tier: {names}")

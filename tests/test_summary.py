@@ -59,3 +59,20 @@ def test_summary_on_the_sample():
     assert data["members"]["active"] >= 28
     assert data["dues"]["unmatched_payments"] == 1
     assert data["dues"]["years"]["2026"]["overdue_ore"] > 0
+
+
+def test_summary_year_and_inkind_near_the_cap(cluster, run_json, tmp_path):
+    from datetime import date, timedelta
+
+    cluster("members", "add", "--name", "Polarlys Film AS", "--orgnr", "988077917", "--county",
+            "Troms", "--tier", "small", "--joined", "2024-01-01", "--no-input")
+    days = [date(2025, 1, 1) + timedelta(days=i) for i in range(70)]
+    csv = tmp_path / "t.csv"
+    csv.write_text("medlem;person;dato;timer;aktivitet;lønn\n" + "".join(
+        f"988077917;Per;{d.isoformat()};24;Prosjekt;500000\n" for d in days))
+    cluster("inkind", "import", csv)  # 1 680 h: over 90 % of 1 850
+    data = run_json("summary", "--year", "2025")
+    assert data["members"]["as_of"] == "2025-12-31"
+    assert data["inkind_near_cap"][0]["person"] == "Per"
+    assert data["inkind_near_cap"][0]["hours"] == 1680
+    assert "near the yearly in-kind cap" in cluster("summary", "--year", "2025").stdout

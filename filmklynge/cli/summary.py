@@ -19,6 +19,9 @@ def summary(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Show the state on this date (default today).")
     ] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Show this year (as of its last day, or today).")
+    ] = None,
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
@@ -33,12 +36,17 @@ def summary(
 
     db = db_of(ctx)
     day = parse_date(as_of, field="--as-of") if as_of else today()
+    if year and not as_of:
+        from datetime import date
+
+        day = min(day, date(year, 12, 31))
     cluster = profile.get_profile(db)
     data = {
         "cluster": cluster["name"],
         "members": service.member_summary(db, as_of=day),
         "dues": service.dues_summary(db, as_of=day),
         "cofunding": service.cofunding_status(db, as_of=day),
+        "inkind_near_cap": service.inkind_near_cap(db, as_of=day),
     }
     if fmt == Format.json:
         emit(to_json(data), output)

@@ -156,3 +156,24 @@ def cofunding_status(db: Database, *, as_of: date) -> list[dict[str, Any]]:
                 }
             )
     return out
+
+
+def inkind_near_cap(db: Database, *, as_of: date, share: float = 0.9) -> list[dict[str, Any]]:
+    """Persons whose in-kind hours this year reach ``share`` of the yearly maximum."""
+    from filmklynge.errors import NotFound
+    from filmklynge.services.inkind import rates_on
+
+    try:
+        limit = rates_on(db, as_of)["max_hours_year"]
+    except NotFound:
+        return []
+    return [
+        {**r, "hours": r["hours_x100"] / 100, "limit": limit}
+        for r in db.query(
+            """SELECT m.name AS member, i.person, sum(i.hours_x100) AS hours_x100
+               FROM inkind i JOIN members m ON m.id = i.member_id
+               WHERE i.worked_on BETWEEN ? AND ? GROUP BY i.member_id, lower(i.person)
+               HAVING sum(i.hours_x100) >= ? ORDER BY hours_x100 DESC""",
+            [f"{as_of.year}-01-01", as_of.isoformat(), int(limit * 100 * share)],
+        )
+    ]
