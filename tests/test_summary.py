@@ -64,12 +64,27 @@ def test_summary_on_the_sample():
 def test_summary_year_and_inkind_near_the_cap(cluster, run_json, tmp_path):
     from datetime import date, timedelta
 
-    cluster("members", "add", "--name", "Polarlys Film AS", "--orgnr", "988077917", "--county",
-            "Troms", "--tier", "small", "--joined", "2024-01-01", "--no-input")
+    cluster(
+        "members",
+        "add",
+        "--name",
+        "Polarlys Film AS",
+        "--orgnr",
+        "988077917",
+        "--county",
+        "Troms",
+        "--tier",
+        "small",
+        "--joined",
+        "2024-01-01",
+        "--no-input",
+    )
     days = [date(2025, 1, 1) + timedelta(days=i) for i in range(70)]
     csv = tmp_path / "t.csv"
-    csv.write_text("medlem;person;dato;timer;aktivitet;lønn\n" + "".join(
-        f"988077917;Per;{d.isoformat()};24;Prosjekt;500000\n" for d in days))
+    csv.write_text(
+        "medlem;person;dato;timer;aktivitet;lønn\n"
+        + "".join(f"988077917;Per;{d.isoformat()};24;Prosjekt;500000\n" for d in days)
+    )
     cluster("inkind", "import", csv)  # 1 680 h: over 90 % of 1 850
     data = run_json("summary", "--year", "2025")
     assert data["members"]["as_of"] == "2025-12-31"

@@ -97,3 +97,25 @@ def ask(label: str, value: Any, *, no_input: bool, option: str, required: bool =
     if no_input or not interactive():
         raise InvalidInput(f"{label} is required. Give it with {option}.")
     return typer.prompt(label, err=True)
+
+
+def day_or_today(value: str | None, option: str):
+    """A date option's value, or today (FILMKLYNGE_TODAY in tests) when it is not given."""
+    from filmklynge.dates import parse_date, today
+
+    return parse_date(value, field=option) if value else today()
+
+
+def report_import(done: int, errors: list[str], *, what: str, skip: bool, dry_run: bool) -> None:
+    """Print an import's row errors; without --skip-invalid they stop it (nothing written)."""
+    from filmklynge.errors import InvalidInput
+    from filmklynge.output import note
+
+    for line in errors:
+        sys.stderr.write(f"  {'skipped ' if skip else ''}{line}\n")
+    if errors and not skip:
+        raise InvalidInput(
+            f"{len(errors)} rows are invalid (listed above); nothing was "
+            "imported. Fix them, or use --skip-invalid."
+        )
+    note(f"{'Would import' if dry_run else 'Imported'} {done} {what}.")

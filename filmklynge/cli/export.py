@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from filmklynge.cli._common import day_or_today as _day
 from filmklynge.cli._common import db_of
 from filmklynge.output import note
 
@@ -28,12 +29,6 @@ Fields = Annotated[
     str | None, typer.Option("--fields", help="Comma-separated fields, in the order wanted.")
 ]
 Out = Annotated[Path | None, typer.Option("--output", "-o", help="File to write (- is stdout).")]
-
-
-def _day(value: str | None, option: str):
-    from filmklynge.dates import parse_date, today
-
-    return parse_date(value, field=option) if value else today()
 
 
 def _export(

@@ -8,16 +8,11 @@ from typing import Annotated
 import typer
 
 from filmklynge.cli._common import Fmt, Output, Quiet, db_of
+from filmklynge.cli._common import day_or_today as _day
 from filmklynge.output import Format, cols, note, render
 
 funders_app = typer.Typer(no_args_is_help=True, help="Who funds the cluster.")
 grants_app = typer.Typer(no_args_is_help=True, help="Grants, tranches and disbursements.")
-
-
-def _day(value: str | None, option: str):
-    from filmklynge.dates import parse_date, today
-
-    return parse_date(value, field=option) if value else today()
 
 
 def _kr(value: str, field: str) -> int:

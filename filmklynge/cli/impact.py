@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from filmklynge.cli._common import DryRun, Fmt, Output, Quiet, db_of
+from filmklynge.cli._common import DryRun, Fmt, Output, Quiet, db_of, report_import
 from filmklynge.output import Format, cols, note, render
 
 impact_app = typer.Typer(no_args_is_help=True, help="Members' growth against comparable firms.")
@@ -23,21 +23,6 @@ def _kr(value: str | None, field: str) -> int | None:
     from filmklynge.money import parse_nok
 
     return None if value is None else parse_nok(value, field=field, allow_negative=True)
-
-
-def _errors(done: int, errors: list[str], *, what: str, skip: bool, dry_run: bool) -> None:
-    import sys
-
-    from filmklynge.errors import InvalidInput
-
-    for line in errors:
-        sys.stderr.write(f"  {'skipped ' if skip else ''}{line}\n")
-    if errors and not skip:
-        raise InvalidInput(
-            f"{len(errors)} rows are invalid (listed above); nothing was "
-            "imported. Fix them, or use --skip-invalid."
-        )
-    note(f"{'Would import' if dry_run else 'Imported'} {done} {what}.")
 
 
 @impact_app.command("add")
@@ -100,7 +85,7 @@ def import_(
     done, errors = impact.import_observations_safely(
         db_of(ctx), load_text(file), skip_invalid=skip_invalid, dry_run=dry_run
     )
-    _errors(done, errors, what="observations", skip=skip_invalid, dry_run=dry_run)
+    report_import(done, errors, what="observations", skip=skip_invalid, dry_run=dry_run)
 
 
 @impact_app.command("report")
@@ -246,7 +231,7 @@ def production_import(
     from filmklynge.services.tablefile import load_text
 
     done, errors = impact.import_productions(db_of(ctx), load_text(file))
-    _errors(done, errors, what="productions", skip=False, dry_run=False)
+    report_import(done, errors, what="productions", skip=False, dry_run=False)
 
 
 @productions_app.command("national")

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from filmklynge.cli._common import DryRun, Fmt, Output, Quiet, db_of
+from filmklynge.cli._common import (
+    DryRun,
+    Fmt,
+    Output,
+    Quiet,
+    db_of,
+    report_import,
+)
+from filmklynge.cli._common import (
+    day_or_today as _day,
+)
 from filmklynge.output import Format, cols, note, render
 
 inkind_app = typer.Typer(no_args_is_help=True, help="In-kind work (egeninnsats) and its rates.")
@@ -16,12 +26,6 @@ events_app = typer.Typer(no_args_is_help=True, help="Gatherings, webinars and th
 SkipInvalid = Annotated[
     bool, typer.Option("--skip-invalid", help="Import the valid rows, list the others.")
 ]
-
-
-def _day(value: str | None, option: str):
-    from filmklynge.dates import parse_date, today
-
-    return parse_date(value, field=option) if value else today()
 
 
 def _kr(value: str | None, field: str) -> int | None:
@@ -33,21 +37,6 @@ def _kr(value: str | None, field: str) -> int | None:
 def register(app: typer.Typer) -> None:
     app.add_typer(inkind_app, name="inkind", rich_help_panel="Funding")
     app.add_typer(events_app, name="events", rich_help_panel="Register")
-
-
-def _report(added: int, errors: list[str], *, what: str, dry_run: bool, skip: bool) -> None:
-    import sys
-
-    from filmklynge.errors import InvalidInput
-
-    for line in errors:
-        sys.stderr.write(f"  {'skipped ' if skip else ''}{line}\n")
-    if errors and not skip:
-        raise InvalidInput(
-            f"{len(errors)} rows are invalid (listed above); nothing was "
-            "imported. Fix them, or use --skip-invalid."
-        )
-    note(f"{'Would import' if dry_run else 'Imported'} {added} {what}.")
 
 
 @inkind_app.command("add")
@@ -161,7 +150,7 @@ def import_(
     added, errors = inkind.import_entries(
         db_of(ctx), load_text(file), skip_invalid=skip_invalid, dry_run=dry_run
     )
-    _report(added, errors, what="in-kind entries", dry_run=dry_run, skip=skip_invalid)
+    report_import(added, errors, what="in-kind entries", dry_run=dry_run, skip=skip_invalid)
 
 
 @inkind_app.command("rates")
@@ -362,7 +351,7 @@ def event_import(
     added, already, errors = events.import_attendance(
         db_of(ctx), event, load_text(file), skip_invalid=skip_invalid, dry_run=dry_run
     )
-    _report(
+    report_import(
         added,
         errors,
         what=f"participants ({already} already registered)",

@@ -6,7 +6,18 @@ from typing import Annotated
 
 import typer
 
-from filmklynge.cli._common import DryRun, Fmt, Output, Quiet, Yes, confirm_or_abort, db_of
+from filmklynge.cli._common import (
+    DryRun,
+    Fmt,
+    Output,
+    Quiet,
+    Yes,
+    confirm_or_abort,
+    db_of,
+)
+from filmklynge.cli._common import (
+    day_or_today as _day,
+)
 from filmklynge.output import Format, cols, note, render
 
 app = typer.Typer(no_args_is_help=True, help="Invoice the membership fee, credit, remind.")
@@ -29,12 +40,6 @@ _PLAN_COLUMNS = cols(
     ("vat_ore", "VAT", "money"),
     ("total_ore", "Total", "money"),
 )
-
-
-def _day(value: str | None, option: str):
-    from filmklynge.dates import parse_date, today
-
-    return parse_date(value, field=option) if value else today()
 
 
 @app.command("run")

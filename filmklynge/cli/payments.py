@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from filmklynge.cli._common import DryRun, Fmt, Output, Quiet, db_of
+from filmklynge.cli._common import day_or_today as _day
 from filmklynge.output import Format, cols, note, render
 
 app = typer.Typer(no_args_is_help=True, help="Payments: bank files, manual payments, matching.")
@@ -21,12 +22,6 @@ _COLUMNS = cols(
     ("invoices", "Invoices", "code"),
     ("unallocated_ore", "Unallocated", "money"),
 )
-
-
-def _day(value: str | None, option: str):
-    from filmklynge.dates import parse_date, today
-
-    return parse_date(value, field=option) if value else today()
 
 
 def _amount(value: str) -> int:

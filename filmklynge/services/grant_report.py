@@ -5,19 +5,10 @@ from __future__ import annotations
 import csv
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from filmklynge.db import Database
 from filmklynge.errors import InvalidInput
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """Text a spreadsheet would read as a formula is prefixed with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+from filmklynge.services.exports import neutralise as safe_cell
 
 
 def sheets(db: Database, grant: str, *, year: int | None, as_of: date) -> dict[str, list[list]]:

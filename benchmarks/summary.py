@@ -1,0 +1,173 @@
+"""`summary` and `export members` on a very large register against the sqlite3 command line.
+
+Builds a database with 100,000 members, 1,000,000 invoices with as many payments, and
+200,000 in-kind entries, then times (median of 3, whole commands):
+
+    filmklynge summary --format json            vs  sqlite3 running the same aggregates
+    filmklynge export members --format csv      vs  sqlite3 -csv exporting the members
+
+Prints both and the ratios. Targets: summary within 3x, export within 2x of the floor.
+
+Run: python benchmarks/summary.py [--members 100000] [--invoices 1000000] [--inkind 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+AGGREGATES = """
+SELECT count(DISTINCT member_id) FROM memberships WHERE joined_on <= '2026-06-30'
+  AND (left_on IS NULL OR left_on >= '2026-06-30');
+SELECT t.name, count(*) FROM members m JOIN memberships p ON p.member_id = m.id
+  LEFT JOIN tiers t ON t.id = m.tier_id GROUP BY 1;
+SELECT county, count(*) FROM members GROUP BY 1;
+SELECT sector, count(*) FROM members GROUP BY 1;
+SELECT substr(i.period, 1, 4), sum(i.total_ore), sum(a.paid) FROM invoices i
+  LEFT JOIN (SELECT invoice_id, sum(amount_ore) AS paid FROM payment_allocations
+             GROUP BY invoice_id) a ON a.invoice_id = i.id GROUP BY 1;
+SELECT member_id, sum(value_ore) FROM inkind GROUP BY 1;
+"""
+
+
+def build(path: Path, members: int, invoices: int, inkind: int) -> None:
+    from filmklynge.db import open_db
+    from filmklynge.services import profile, tiers
+
+    rng = random.Random(1)
+    db = open_db(path)
+    profile.init_profile(
+        db, name="Benchmark", orgnr="923609016", account_no="86011117947", kid_length=15
+    )
+    for code in ("small", "large"):
+        tiers.add_tier(db, code=code, name=code)
+    counties = ["Nordland", "Troms", "Finnmark", "Oslo", "Vestland"]
+    sectors = ["film production", "music", "design", "games"]
+    with db.atomic():
+        db.executemany(
+            "INSERT INTO members (id, name, orgnr, country, tier_id, county, sector, "
+            "municipality, website, invoice_delivery) VALUES (?, ?, ?, 'NO', ?, ?, ?, ?, ?, "
+            "'email')",
+            [
+                (
+                    m,
+                    f"Medlem {m} AS",
+                    f"9{m:08d}",
+                    1 + m % 2,
+                    counties[m % 5],
+                    sectors[m % 4],
+                    "Tromsø",
+                    f"https://m{m}.example",
+                )
+                for m in range(1, members + 1)
+            ],
+        )
+        db.executemany(
+            "INSERT INTO memberships (member_id, joined_on, left_on) VALUES (?, ?, ?)",
+            [
+                (m, "2024-01-01", "2025-12-31" if m % 20 == 0 else None)
+                for m in range(1, members + 1)
+            ],
+        )
+        periods = ["2024", "2025", "2026"]
+        db.executemany(
+            "INSERT INTO invoices (id, number, kind, member_id, period, issued_on, due_on, kid, "
+            "currency, language, buyer_name, net_ore, vat_ore, total_ore) VALUES "
+            "(?, ?, 'invoice', ?, ?, ?, ?, ?, 'NOK', 'nb', 'x', 500000, 75000, 575000)",
+            (
+                (
+                    n,
+                    n,
+                    1 + n % members,
+                    f"{periods[n % 3]}-{n}" if n > members * 3 else periods[n % 3],
+                    f"{periods[n % 3]}-01-15",
+                    f"{periods[n % 3]}-01-29",
+                    f"{n:015d}",
+                )
+                for n in range(1, invoices + 1)
+            ),
+        )
+        db.executemany(
+            "INSERT INTO payments (id, paid_on, amount_ore, method, member_id, "
+            "created_at) VALUES (?, '2026-02-01', 575000, 'manual', ?, '')",
+            ((n, 1 + n % members) for n in range(1, invoices + 1)),
+        )
+        db.executemany(
+            "INSERT INTO payment_allocations (payment_id, invoice_id, amount_ore, allocated_on)"
+            " VALUES (?, ?, ?, ?)",
+            ((n, n, 575000 if n % 10 else 100000, "2026-02-01") for n in range(1, invoices + 1)),
+        )
+        start = date(2024, 1, 1)
+        db.executemany(
+            "INSERT INTO inkind (member_id, person, worked_on, hours_x100, activity, rule, "
+            "rate_ore, value_ore) VALUES (?, 'P', ?, 400, 'x', 'fixed', 50000, 200000)",
+            (
+                (
+                    rng.randint(1, members),
+                    (start + timedelta(days=rng.randint(0, 1000))).isoformat(),
+                )
+                for _ in range(inkind)
+            ),
+        )
+    db.execute("ANALYZE")
+    db.close()
+
+
+def median_time(cmd: list[str], runs: int = 3, stdin: str | None = None) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, input=stdin, check=True, capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--inkind", type=int, default=200_000)
+    args = parser.parse_args()
+    sqlite3_cli = shutil.which("sqlite3")
+    if not sqlite3_cli:
+        sys.exit("The sqlite3 command-line tool is needed for the floor (apt-get install sqlite3).")
+    exe = str(Path(sys.executable).parent / "filmklynge")
+    env = {**os.environ, "FILMKLYNGE_TODAY": "2026-06-30"}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big.db"
+        t0 = time.perf_counter()
+        build(path, args.members, args.invoices, args.inkind)
+        print(
+            f"built {args.members} members, {args.invoices} invoices and payments, "
+            f"{args.inkind} in-kind in {time.perf_counter() - t0:.0f} s"
+        )
+        os.environ.update(env)
+        ours_summary = median_time([exe, "--db", str(path), "summary", "--format", "json"])
+        floor_summary = median_time([sqlite3_cli, str(path)], stdin=AGGREGATES)
+        ours_export = median_time([exe, "--db", str(path), "export", "members", "--format", "csv"])
+        floor_export = median_time(
+            [sqlite3_cli, "-csv", "-header", str(path), "SELECT * FROM members"]
+        )
+    print(
+        f"summary --format json:         {ours_summary:7.2f} s   sqlite3 aggregates: "
+        f"{floor_summary:6.2f} s   ratio {ours_summary / floor_summary:5.2f} (target <= 3)"
+    )
+    print(
+        f"export members --format csv:   {ours_export:7.2f} s   sqlite3 -csv:       "
+        f"{floor_export:6.2f} s   ratio {ours_export / floor_export:5.2f} (target <= 2)"
+    )
+
+
+if __name__ == "__main__":
+    main()
