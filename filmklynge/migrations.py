@@ -704,3 +704,9 @@ def m005_impact(sdb) -> None:
         not_null={"year", "count"},
     )
     sdb.table("national_productions").create_index(["year"], unique=True)
+
+
+@step
+def m006_credit_note_index(sdb) -> None:
+    """Index credit notes by the invoice they credit (balances look them up per invoice)."""
+    sdb.table("invoices").create_index(["credits_invoice_id"])

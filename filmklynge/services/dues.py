@@ -11,11 +11,13 @@ BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
 
 _SQL = """
 SELECT i.id, i.member_id, m.name AS member, i.due_on, i.total_ore,
-       coalesce((SELECT sum(c.total_ore) FROM invoices c WHERE c.credits_invoice_id = i.id
-                 AND c.kind = 'credit' AND c.issued_on <= :d), 0) AS credited_ore,
-       coalesce((SELECT sum(a.amount_ore) FROM payment_allocations a WHERE a.invoice_id = i.id
-                 AND a.allocated_on <= :d), 0) AS paid_ore
+       coalesce(c.credited, 0) AS credited_ore, coalesce(a.paid, 0) AS paid_ore
 FROM invoices i JOIN members m ON m.id = i.member_id
+LEFT JOIN (SELECT credits_invoice_id AS id, sum(total_ore) AS credited FROM invoices
+           WHERE kind = 'credit' AND issued_on <= :d GROUP BY credits_invoice_id) c
+       ON c.id = i.id
+LEFT JOIN (SELECT invoice_id AS id, sum(amount_ore) AS paid FROM payment_allocations
+           WHERE allocated_on <= :d GROUP BY invoice_id) a ON a.id = i.id
 WHERE i.kind = 'invoice' AND i.issued_on <= :d
 """
 

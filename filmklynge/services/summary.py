@@ -90,13 +90,16 @@ def dues_summary(db: Database, *, as_of: date) -> dict[str, Any]:
     for year in (as_of.year, as_of.year - 1):
         rows = list(
             db.query(
-                """SELECT i.total_ore, i.due_on,
-                      coalesce((SELECT sum(c.total_ore) FROM invoices c
-                                WHERE c.credits_invoice_id = i.id AND c.issued_on <= :d), 0)
-                          AS credited,
-                      coalesce((SELECT sum(a.amount_ore) FROM payment_allocations a
-                                WHERE a.invoice_id = i.id AND a.allocated_on <= :d), 0) AS paid
-                   FROM invoices i WHERE i.kind = 'invoice' AND i.issued_on <= :d
+                """SELECT i.total_ore, i.due_on, coalesce(c.credited, 0) AS credited,
+                          coalesce(a.paid, 0) AS paid
+                   FROM invoices i
+                   LEFT JOIN (SELECT credits_invoice_id AS id, sum(total_ore) AS credited
+                              FROM invoices WHERE kind = 'credit' AND issued_on <= :d
+                              GROUP BY credits_invoice_id) c ON c.id = i.id
+                   LEFT JOIN (SELECT invoice_id AS id, sum(amount_ore) AS paid
+                              FROM payment_allocations WHERE allocated_on <= :d
+                              GROUP BY invoice_id) a ON a.id = i.id
+                   WHERE i.kind = 'invoice' AND i.issued_on <= :d
                    AND (i.period = :y OR i.period LIKE :y || '-%')""",
                 {"d": as_of.isoformat(), "y": str(year)},
             )
