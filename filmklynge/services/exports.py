@@ -155,19 +155,20 @@ def to_csv(rows: list[dict[str, Any]], fields: list[str], *, excel: bool) -> str
         buf, delimiter=";" if excel else ",", lineterminator="\r\n" if excel else "\n"
     )
     writer.writerow([_kroner_header(f) if excel else f for f in fields])
-    for row in rows:
-        out = []
-        for f in fields:
-            value = row.get(f)
-            if value is None:
-                out.append("")
-            elif excel and f.endswith("_ore") and isinstance(value, int):
-                out.append(_excel_number(value))
-            elif excel and isinstance(value, float):
-                out.append(f"{value:g}".replace(".", ","))
-            else:
-                out.append(neutralise(value))
-        writer.writerow(out)
+    money = {f for f in fields if f.endswith("_ore")} if excel else set()
+
+    def cell(f: str, value: Any) -> Any:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return "'" + value if value.startswith(FORMULA_START) else value
+        if f in money and isinstance(value, int):
+            return _excel_number(value)
+        if excel and isinstance(value, float):
+            return f"{value:g}".replace(".", ",")
+        return value
+
+    writer.writerows([cell(f, row.get(f)) for f in fields] for row in rows)
     return ("\ufeff" if excel else "") + buf.getvalue()
 
 
