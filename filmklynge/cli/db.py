@@ -1,7 +1,5 @@
 """db command group: check, backup, path, migrate, log."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """funders, grants and cofunding."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

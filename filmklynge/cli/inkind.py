@@ -1,7 +1,5 @@
 """inkind and events command groups."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """invoices command group: run, list, show, credit, remind (pdf: invoice_documents.py)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

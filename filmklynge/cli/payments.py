@@ -1,7 +1,5 @@
 """payments and dues."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """init and profile: the cluster's own identity, bank account and invoice settings."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

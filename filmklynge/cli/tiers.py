@@ -1,7 +1,5 @@
 """tiers: size classes and their fee per year."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
