@@ -1,7 +1,5 @@
 """invoices pdf: invoice, credit note and reminder documents."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
@@ -69,6 +67,7 @@ def pdf(
 
     Example: filmklynge invoices pdf --period 2026 --all --out fakturaer/
     """
+    from filmklynge import safe_write
     from filmklynge.documents import files
     from filmklynge.documents.pdf import check_language
     from filmklynge.errors import InvalidInput
@@ -120,7 +119,7 @@ def pdf(
     rendered = [d.render() for d in docs]
     folder.mkdir(parents=True, exist_ok=True)
     for doc, target, data in zip(docs, targets, rendered, strict=True):
-        files.write_atomic(target, data)
+        safe_write.write_bytes(target, data)
         note(f"Wrote {target} ({doc.label}).", quiet=quiet)
     if len(docs) > 1:
         note(f"Wrote {len(docs)} PDFs to {folder}.", quiet=quiet)
