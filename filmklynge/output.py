@@ -28,7 +28,8 @@ class Format(StrEnum):
 class Column:
     key: str
     header: str
-    kind: str = "text"  # text | money | int | date | bool | percent
+    kind: str = "text"  # text | code | money | int | date | bool | percent | figure
+    # code: short text never cut; figure: a number already formatted, aligned right
     max_width: int | None = None
 
 
@@ -84,14 +85,15 @@ def to_json(rows: Any) -> str:
 
 def to_csv(rows: list[dict], columns: list[Column]) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(buf)  # RFC 4180: CRLF line ends, so a CR inside a cell is quoted
     writer.writerow([c.key for c in columns])
     for row in rows:
         writer.writerow(["" if row.get(c.key) is None else row.get(c.key) for c in columns])
     return buf.getvalue()
 
 
-def to_table(rows: list[dict], columns: list[Column], title: str | None = None) -> str:
+def rich_table(rows: list[dict], columns: list[Column], title: str | None = None):
+    """The Rich table for rows, in the house look, to print or to combine with other parts."""
     from rich import box
     from rich.table import Table
 
@@ -107,7 +109,7 @@ def to_table(rows: list[dict], columns: list[Column], title: str | None = None) 
     )
     cells = [[_cell(row.get(c.key), c.kind) for c in columns] for row in rows]
     for i, c in enumerate(columns):
-        right = c.kind in ("money", "int", "percent")
+        right = c.kind in ("money", "int", "percent", "figure")
         fixed = c.kind != "text"
         # Numbers, dates and codes are never cut or wrapped: the text columns give way.
         width = max([len(c.header)] + [len(r[i]) for r in cells]) if fixed else None
@@ -121,7 +123,11 @@ def to_table(rows: list[dict], columns: list[Column], title: str | None = None) 
         )
     for r in cells:
         table.add_row(*r)
-    return capture(table)
+    return table
+
+
+def to_table(rows: list[dict], columns: list[Column], title: str | None = None) -> str:
+    return capture(rich_table(rows, columns, title))
 
 
 def capture(renderable: Any) -> str:
@@ -131,7 +137,8 @@ def capture(renderable: Any) -> str:
     console = Console(file=sys.stdout, highlight=False)
     with console.capture() as cap:
         console.print(renderable)
-    return cap.get()
+    # Rich pads table cells to the full width; trailing blanks only get in the way of a reader.
+    return "\n".join(line.rstrip(" ") for line in cap.get().split("\n"))
 
 
 def emit(text: str, output: Path | None = None) -> None:
@@ -140,7 +147,10 @@ def emit(text: str, output: Path | None = None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    Path(output).write_text(text, encoding="utf-8")
+    from filmklynge.safe_write import replacing
+
+    with replacing(Path(output)) as tmp:
+        tmp.write_text(text, encoding="utf-8")
     note(f"Wrote {output}.")
 
 
