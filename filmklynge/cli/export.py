@@ -1,7 +1,5 @@
 """export: members, invoices, payments and in-kind for other systems."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -23,12 +21,21 @@ class ExportFormat(StrEnum):
 
 Fmt = Annotated[ExportFormat, typer.Option("--format", "-f", help="csv, json or xlsx.")]
 Excel = Annotated[
-    bool, typer.Option("--excel", help="CSV for Norwegian Excel: semicolons, BOM, comma decimals.")
+    bool,
+    typer.Option(
+        "--excel", help="CSV for Norwegian Excel: semicolons, BOM, comma decimals, kroner."
+    ),
 ]
 Fields = Annotated[
-    str | None, typer.Option("--fields", help="Comma-separated fields, in the order wanted.")
+    str | None,
+    typer.Option("--fields", help="Comma-separated fields, in the order wanted (default: all)."),
 ]
-Out = Annotated[Path | None, typer.Option("--output", "-o", help="File to write (- is stdout).")]
+Out = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="File to write (default or - is stdout).", metavar="FILE"),
+]
+Member = Annotated[str | None, typer.Option("--member", help="Only this member.")]
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Status on this date (default today).")]
 
 
 def _export(
@@ -43,29 +50,38 @@ def _export(
     as_of: str | None = None,
     **filters,
 ) -> None:
+    import sys
+
     from filmklynge.errors import InvalidInput
-    from filmklynge.output import emit
+    from filmklynge.safe_write import replacing
     from filmklynge.services import exports
 
     chosen = exports.choose_fields(what, fields, public)
     if excel and fmt != ExportFormat.csv:
         raise InvalidInput("--excel goes with --format csv.")
-    if fmt == ExportFormat.xlsx and (output is None or str(output) == "-"):
+    to_stdout = output is None or str(output) == "-"
+    if fmt == ExportFormat.xlsx and to_stdout:
         raise InvalidInput("XLSX is a binary file: give --output FILE.xlsx.")
-    rows = exports.rows_for(db_of(ctx), what, as_of=_day(as_of, "--as-of"), **filters)
+    rows = exports.export_rows(db_of(ctx), what, chosen, as_of=_day(as_of, "--as-of"), **filters)
     if fmt == ExportFormat.xlsx:
-        exports.write_xlsx(rows, chosen, output, sheet=what)
-        note(f"Wrote {len(rows)} {what} to {output}.")
-    elif fmt == ExportFormat.json:
-        emit(exports.to_json(rows, chosen), output)
-    else:
-        text = exports.to_csv(rows, chosen, excel=excel)
-        if output is not None and str(output) != "-":
-            # Excel on Windows expects CRLF and reads the BOM; write bytes exactly.
-            Path(output).write_bytes(text.encode("utf-8"))
-            note(f"Wrote {len(rows)} {what} to {output}.")
+        from itertools import chain
+
+        with replacing(output) as tmp:
+            count = exports.write_xlsx(tmp, {what: chain([chosen], rows)})
+    elif to_stdout:
+        if fmt == ExportFormat.json:
+            exports.write_json(sys.stdout, chosen, rows)
         else:
-            emit(text, None)
+            exports.write_csv(sys.stdout, chosen, rows, excel=excel)
+        sys.stdout.flush()
+        return
+    else:
+        with replacing(output) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
+            if fmt == ExportFormat.json:
+                count = exports.write_json(fh, chosen, rows)
+            else:
+                count = exports.write_csv(fh, chosen, rows, excel=excel)
+    note(f"Wrote {count} {what} to {output}.")
 
 
 @app.command("members")
@@ -78,12 +94,16 @@ def members(
     public: Annotated[
         bool, typer.Option("--public", help="Only company, sector, municipality, website.")
     ] = False,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Status on this date.")] = None,
-    status: Annotated[str | None, typer.Option("--status")] = None,
-    tier: Annotated[str | None, typer.Option("--tier")] = None,
-    county: Annotated[str | None, typer.Option("--county")] = None,
-    sector: Annotated[str | None, typer.Option("--sector")] = None,
-    search: Annotated[str | None, typer.Option("--search")] = None,
+    as_of: AsOf = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="active, pending or resigned on --as-of.")
+    ] = None,
+    tier: Annotated[str | None, typer.Option("--tier", help="Fee tier code.")] = None,
+    county: Annotated[str | None, typer.Option("--county", help="Fylke, e.g. Nordland.")] = None,
+    sector: Annotated[str | None, typer.Option("--sector", help="e.g. 'film production'.")] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", "-s", help="Part of name, orgnr or place.")
+    ] = None,
 ) -> None:
     """Export members (never contact persons). --public is safe for the website.
 
@@ -113,12 +133,15 @@ def invoices(
     excel: Excel = False,
     fields: Fields = None,
     output: Out = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Status on this date.")] = None,
-    year: Annotated[int | None, typer.Option("--year")] = None,
-    period: Annotated[str | None, typer.Option("--period")] = None,
-    status: Annotated[str | None, typer.Option("--status")] = None,
-    member: Annotated[str | None, typer.Option("--member")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue")] = False,
+    as_of: AsOf = None,
+    year: Annotated[int | None, typer.Option("--year", help="Only this fee year.")] = None,
+    period: Annotated[str | None, typer.Option("--period", help="e.g. 2026 or 2026-H2.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="open, partly paid, paid, overdue, credited, credit note."),
+    ] = None,
+    member: Member = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue invoices.")] = False,
 ) -> None:
     """Export invoices and credit notes with their status, for the accountant.
 
@@ -147,11 +170,15 @@ def payments(
     excel: Excel = False,
     fields: Fields = None,
     output: Out = None,
-    since: Annotated[str | None, typer.Option("--from")] = None,
-    until: Annotated[str | None, typer.Option("--to")] = None,
-    member: Annotated[str | None, typer.Option("--member")] = None,
-    method: Annotated[str | None, typer.Option("--method")] = None,
-    unmatched: Annotated[bool, typer.Option("--unmatched")] = False,
+    since: Annotated[str | None, typer.Option("--from", help="Paid on or after.")] = None,
+    until: Annotated[str | None, typer.Option("--to", help="Paid on or before.")] = None,
+    member: Member = None,
+    method: Annotated[
+        str | None, typer.Option("--method", help="manual, bank, cash, ocr, camt054, camt053.")
+    ] = None,
+    unmatched: Annotated[
+        bool, typer.Option("--unmatched", help="Only payments not matched to an invoice.")
+    ] = False,
 ) -> None:
     """Export payments with the invoices they settle.
 
@@ -179,9 +206,11 @@ def inkind(
     excel: Excel = False,
     fields: Fields = None,
     output: Out = None,
-    member: Annotated[str | None, typer.Option("--member")] = None,
-    year: Annotated[int | None, typer.Option("--year")] = None,
-    grant: Annotated[str | None, typer.Option("--grant")] = None,
+    member: Member = None,
+    year: Annotated[int | None, typer.Option("--year", help="Only work done this year.")] = None,
+    grant: Annotated[
+        str | None, typer.Option("--grant", help="Only entries assigned to this grant.")
+    ] = None,
 ) -> None:
     """Export in-kind entries with hours, rate basis and value.
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from pathlib import Path
 
 from filmklynge.db import Database
 from filmklynge.errors import InvalidInput
-from filmklynge.services.exports import neutralise as safe_cell
 
 
 def sheets(db: Database, grant: str, *, year: int | None, as_of: date) -> dict[str, list[list]]:
@@ -95,40 +93,24 @@ def sheets(db: Database, grant: str, *, year: int | None, as_of: date) -> dict[s
 
 
 def write(db: Database, grant: str, *, out: Path, year: int | None, as_of: date) -> list[Path]:
+    from filmklynge.safe_write import replacing
+    from filmklynge.services.exports import write_csv, write_xlsx
+
     data = sheets(db, grant, year=year, as_of=as_of)
     out = Path(out)
     if out.suffix.lower() == ".xlsx":
         if out.exists():
             raise InvalidInput(f"{out} already exists; choose another file name.")
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        wb.remove(wb.active)
-        for name, rows in data.items():
-            ws = wb.create_sheet(name)
-            for row in rows:
-                ws.append([safe_cell(v) for v in row])
-            for column in ws.columns:
-                width = max(len(str(c.value or "")) for c in column)
-                ws.column_dimensions[column[0].column_letter].width = min(60, width + 2)
-        wb.save(out)
+        with replacing(out) as tmp:
+            write_xlsx(tmp, data)
         return [out]
     if out.suffix:
         raise InvalidInput(f"--out {out} must end in .xlsx, or be a folder for CSV files.")
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, rows in data.items():
+    for name, (header, *rows) in data.items():
         path = out / f"{name.lower().replace(' ', '-')}.csv"
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh, delimiter=";")
-            for row in rows:
-                writer.writerow(
-                    [
-                        str(safe_cell(v)).replace(".", ",")
-                        if isinstance(v, float)
-                        else safe_cell(v)
-                        for v in row
-                    ]
-                )
+        with replacing(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
+            write_csv(fh, header, rows, excel=True)
         written.append(path)
     return written

@@ -325,44 +325,52 @@ def rejoin(db: Database, ref: str, *, on: date) -> dict[str, Any]:
     return member
 
 
-_LIST_SQL = """
-WITH cover AS (
-  SELECT member_id,
-         max(CASE WHEN joined_on <= :d AND (left_on IS NULL OR left_on >= :d) THEN 1 END) AS active,
-         max(CASE WHEN joined_on > :d THEN 1 END) AS later,
-         min(joined_on) AS first_joined,
-         max(joined_on) AS last_joined
-  FROM memberships GROUP BY member_id
-)
-SELECT m.*, t.code AS tier,
-       CASE WHEN c.active THEN 'active' WHEN c.later THEN 'pending' ELSE 'resigned' END AS status,
-       p.joined_on, p.left_on
+# The period that applies on :d is the latest one started on or before it (or, for a member who
+# joins later, the first). Periods never overlap, so a member is active when that period covers
+# :d, pending when some period starts after :d, and resigned otherwise. Each lookup is an index
+# search on memberships(member_id, joined_on): the listing stays linear in the number of members.
+_STATUS_SQL = """CASE
+  WHEN p.joined_on <= :d AND (p.left_on IS NULL OR p.left_on >= :d) THEN 'active'
+  WHEN (SELECT max(joined_on) FROM memberships q WHERE q.member_id = m.id) > :d THEN 'pending'
+  ELSE 'resigned' END"""
+_LIST_FROM = """
 FROM members m
 LEFT JOIN tiers t ON t.id = m.tier_id
-LEFT JOIN cover c ON c.member_id = m.id
-LEFT JOIN memberships p ON p.id = (
-  SELECT id FROM memberships q WHERE q.member_id = m.id AND q.joined_on <= max(:d, c.first_joined)
-  ORDER BY q.joined_on DESC LIMIT 1)
+LEFT JOIN memberships p ON p.member_id = m.id AND p.joined_on = coalesce(
+  (SELECT max(joined_on) FROM memberships q WHERE q.member_id = m.id AND q.joined_on <= :d),
+  (SELECT min(joined_on) FROM memberships q WHERE q.member_id = m.id))
 """
+# Listed fields that are not columns of members.
+_DERIVED = {
+    "tier": "t.code",
+    "status": _STATUS_SQL,
+    "joined_on": "p.joined_on",
+    "left_on": "p.left_on",
+}
 
 
-def list_members(
+def members_query(
     db: Database,
     *,
     as_of: date,
+    fields: list[str] | None = None,
     status: str | None = None,
     tier: str | None = None,
     county: str | None = None,
     sector: str | None = None,
     search: str | None = None,
     sort: str = "name",
-) -> list[dict[str, Any]]:
-    """Members with their status on ``as_of`` and the membership period that applies then."""
+) -> tuple[str, dict[str, Any]]:
+    """The SQL (and parameters) listing members with their status on ``as_of``.
+
+    ``fields`` chooses and orders the result columns (member columns or tier, status,
+    joined_on, left_on); by default every member column and those four.
+    """
     where, params = [], {"d": as_of.isoformat()}
     if status:
         if status not in STATUSES:
             raise InvalidInput(f"Status {status!r} must be one of: {', '.join(STATUSES)}.")
-        where.append("status = :status")
+        where.append(f"({_STATUS_SQL}) = :status")
         params["status"] = status
     if tier:
         from filmklynge.services.tiers import find_tier
@@ -382,8 +390,22 @@ def list_members(
         params["q"] = f"%{search.strip()}%"
     if sort not in SORTS:
         raise InvalidInput(f"Sort {sort!r} must be one of: {', '.join(SORTS)}.")
-    sql = _LIST_SQL + (" WHERE " + " AND ".join(where) if where else "")
+    if fields is None:
+        select = "m.*, " + ", ".join(f"{sql} AS {name}" for name, sql in _DERIVED.items())
+    else:
+        columns = {r[0] for r in db.execute("SELECT name FROM pragma_table_info('members')")}
+        unknown = [f for f in fields if f not in columns and f not in _DERIVED]
+        if unknown:
+            raise InvalidInput(f"Members have no field(s) {', '.join(unknown)}.")
+        select = ", ".join(f"{_DERIVED[f]} AS {f}" if f in _DERIVED else f'm."{f}"' for f in fields)
+    sql = f"SELECT {select} {_LIST_FROM}" + (" WHERE " + " AND ".join(where) if where else "")
     sql += f" ORDER BY {SORTS[sort]}"
+    return sql, params
+
+
+def list_members(db: Database, *, as_of: date, **filters: Any) -> list[dict[str, Any]]:
+    """Members with their status on ``as_of`` and the membership period that applies then."""
+    sql, params = members_query(db, as_of=as_of, **filters)
     return list(db.query(sql, params))
 
 
