@@ -696,6 +696,9 @@ def m005_impact(sdb) -> None:
         not_null={"production_id", "member_id"},
         foreign_keys=[("production_id", "productions", "id"), ("member_id", "members", "id")],
     )
+    sdb.execute(  # the same title in the same year is the same production
+        "CREATE UNIQUE INDEX idx_productions_year_title ON productions (year, title COLLATE NOCASE)"
+    )
     sdb.table("production_members").create_index(["production_id", "member_id"], unique=True)
     _create(
         sdb,

@@ -77,6 +77,18 @@ def format_nok(ore: Ore, *, symbol: bool = True, nbsp: bool = False, grouping: b
     return f"kr{sep}{number}"
 
 
+def format_millions(ore: Ore) -> str:
+    """Øre as million kroner with one decimal, for large totals: ``45 312 000,00`` -> ``45,3``.
+
+    >>> format_millions(123_456_789_00)
+    '123,5'
+    """
+    tenths = round_half_up(ore, 100 * 100_000)
+    sign = "-" if tenths < 0 else ""
+    whole, tenth = divmod(abs(tenths), 10)
+    return f"{sign}{whole:,}".replace(",", " ") + f",{tenth}"
+
+
 def round_half_up(numerator: int, denominator: int) -> int:
     """Integer division rounded half away from zero, exactly."""
     if denominator <= 0:

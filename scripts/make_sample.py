@@ -318,9 +318,10 @@ def _fund(db, rng: random.Random) -> None:
 
 
 def _impact(db, rng: random.Random) -> None:
-    """Turnover and employees 2017–2019 for members and 30 comparison firms (members grow
-    faster), some figures missing, and a register of productions with national totals."""
-    from sample_data import orgnr_from
+    """Turnover and employees 2017–2019 for members and 30 comparison firms elsewhere in Norway
+    (members grow faster), some figures missing, and a register of the productions members took
+    part in, with national totals."""
+    from sample_data import COMPARISON_FIRMS, PRODUCTIONS, orgnr_from
 
     from filmklynge.services import impact
 
@@ -343,9 +344,9 @@ def _impact(db, rng: random.Random) -> None:
                 employees=staff,
                 source="Brønnøysundregistrene",
             )
-            turnover *= rng.uniform(1.05, 1.25)
-            staff += rng.choice((0, 0, 1))
-    for i in range(30):
+            turnover *= rng.uniform(1.00, 1.20)
+            staff += rng.choice((0, 0, 0, 1))
+    for i, (name, county, sector) in enumerate(COMPARISON_FIRMS):
         orgnr = orgnr_from(rng)
         while orgnr in used:
             orgnr = orgnr_from(rng)
@@ -354,29 +355,26 @@ def _impact(db, rng: random.Random) -> None:
         staff = rng.randint(1, 15)
         for year in (2017, 2018, 2019):
             if i % 13 == 7 and year == 2019:
-                continue
+                continue  # accounts not yet filed: left out and listed
             impact.add_observation(
                 db,
                 year=year,
                 orgnr=orgnr,
-                name=f"Sammenlikning {i + 1} AS",
+                name=name,
+                county=county,
+                sector=sector,
                 turnover_ore=int(turnover),
                 employees=staff,
                 source="Brønnøysundregistrene",
             )
-            turnover *= rng.uniform(0.95, 1.10)
+            turnover *= rng.uniform(0.96, 1.10)
             staff += rng.choice((-1, 0, 0, 0, 1)) if staff > 1 else 0
-    kinds = ["feature", "documentary", "documentary", "series", "short", "commercial"]
-    for year, national, count in ((2017, 152, 6), (2018, 160, 9), (2019, 148, 12)):
+    for year, national in ((2017, 152), (2018, 160), (2019, 148)):
         impact.set_national_total(db, year=year, count=national, source="Norsk filminstitutt")
-        for n in range(count):
+        for title, kind in PRODUCTIONS[year]:
             involved = rng.sample(members, rng.choice((1, 1, 2)))
             impact.add_production(
-                db,
-                year=year,
-                title=f"Produksjon {year}-{n + 1:02d}",
-                kind=rng.choice(kinds),
-                members=[str(m["id"]) for m in involved],
+                db, year=year, title=title, kind=kind, members=[str(m["id"]) for m in involved]
             )
 
 

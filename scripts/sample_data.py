@@ -469,3 +469,76 @@ def orgnr_from(rng: random.Random) -> str:
 
 def person(rng: random.Random) -> str:
     return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+
+
+# Comparison firms: fictional film and media companies elsewhere in Norway, outside the cluster
+# (name, county, sector).
+COMPARISON_FIRMS = [
+    ("Fjordlys Film AS", "Vestland", "film production"),
+    ("Bryggen Bildeverksted AS", "Vestland", "post-production"),
+    ("Hardanger Dokumentar AS", "Vestland", "film production"),
+    ("Sunnfjord Media AS", "Vestland", "film production"),
+    ("Nidaros Filmproduksjon AS", "Trøndelag", "film production"),
+    ("Trondheim Lydverk AS", "Trøndelag", "post-production"),
+    ("Innherred Animasjon AS", "Trøndelag", "animation"),
+    ("Fosen Film og TV AS", "Trøndelag", "film production"),
+    ("Røros Bilde AS", "Trøndelag", "film production"),
+    ("Mjøsfilm AS", "Innlandet", "film production"),
+    ("Gudbrandsdal Produksjon AS", "Innlandet", "film production"),
+    ("Valdres Videoverksted AS", "Innlandet", "technical services"),
+    ("Sørlandsfilm AS", "Agder", "film production"),
+    ("Agder Etterarbeid AS", "Agder", "post-production"),
+    ("Lindesnes Lys og Lyd AS", "Agder", "technical services"),
+    ("Telemark Filmkompani AS", "Telemark", "film production"),
+    ("Vestfold Reklamefilm AS", "Vestfold", "film production"),
+    ("Tønsberg Animasjonsstudio AS", "Vestfold", "animation"),
+    ("Rogaland Dokumentar AS", "Rogaland", "film production"),
+    ("Jæren Filmteknikk AS", "Rogaland", "technical services"),
+    ("Haugaland Media AS", "Rogaland", "film production"),
+    ("Sunnmøre Filmverkstad AS", "Møre og Romsdal", "film production"),
+    ("Romsdal Bilde og Lyd AS", "Møre og Romsdal", "post-production"),
+    ("Nordmøre Produksjon AS", "Møre og Romsdal", "film production"),
+    ("Østfold Filmhus AS", "Østfold", "film production"),
+    ("Halden Klipp AS", "Østfold", "post-production"),
+    ("Akershus Spillfilm AS", "Akershus", "film production"),
+    ("Romerike Lydstudio AS", "Akershus", "post-production"),
+    ("Buskerud Filmlag AS", "Buskerud", "film production"),
+    ("Kongsberg Dronefilm AS", "Buskerud", "technical services"),
+]
+
+# Productions members took part in, per year: (title, kind). Fictional titles.
+PRODUCTIONS = {
+    2017: [
+        ("Mørketid", "feature"),
+        ("Siste ferga fra Bjarkøy", "documentary"),
+        ("Reinflytting", "documentary"),
+        ("Havets folk", "series"),
+        ("Skreikampanjen", "commercial"),
+        ("Nordlysreisen", "commercial"),
+    ],
+    2018: [
+        ("Isbryteren", "feature"),
+        ("Vinterveien", "feature"),
+        ("Lofotfisket", "documentary"),
+        ("Joik i byen", "documentary"),
+        ("Stemmer fra Varanger", "documentary"),
+        ("Fyrvokteren", "short"),
+        ("Kystradioen", "series"),
+        ("Besøk Senja", "commercial"),
+        ("Polarnattkampanjen", "commercial"),
+    ],
+    2019: [
+        ("Nordlysjegerne", "documentary"),
+        ("Midnattssol over Alta", "documentary"),
+        ("Fiskeværet", "feature"),
+        ("Grenseland", "feature"),
+        ("Svalbardposten", "feature"),
+        ("Sámi Rock", "series"),
+        ("Tindesøstre", "series"),
+        ("Stormvarsel", "short"),
+        ("Torskens rike", "commercial"),
+        ("Hurtigbåten", "commercial"),
+        ("Arktisk sjømat", "commercial"),
+        ("Vesterålen rundt", "commercial"),
+    ],
+}

@@ -1,7 +1,5 @@
 """Shared option types, the per-invocation state, and small CLI helpers."""
 
-from __future__ import annotations
-
 import shlex
 import sys
 from pathlib import Path
@@ -106,7 +104,16 @@ def day_or_today(value: str | None, option: str):
     return parse_date(value, field=option) if value else today()
 
 
-def report_import(done: int, errors: list[str], *, what: str, skip: bool, dry_run: bool) -> None:
+def report_import(
+    done: int,
+    errors: list[str],
+    *,
+    what: str,
+    skip: bool,
+    dry_run: bool,
+    unchanged: int = 0,
+    replaced: int = 0,
+) -> None:
     """Print an import's row errors; without --skip-invalid they stop it (nothing written)."""
     from filmklynge.errors import InvalidInput
     from filmklynge.output import note
@@ -114,8 +121,12 @@ def report_import(done: int, errors: list[str], *, what: str, skip: bool, dry_ru
     for line in errors:
         sys.stderr.write(f"  {'skipped ' if skip else ''}{line}\n")
     if errors and not skip:
+        rows = "1 row is" if len(errors) == 1 else f"{len(errors)} rows are"
         raise InvalidInput(
-            f"{len(errors)} rows are invalid (listed above); nothing was "
-            "imported. Fix them, or use --skip-invalid."
+            f"{rows} invalid (listed above); nothing was imported. Fix them, or use --skip-invalid."
         )
-    note(f"{'Would import' if dry_run else 'Imported'} {done} {what}.")
+    extra = [f"{replaced} replaced"] if replaced else []
+    if unchanged:
+        extra.append(f"{unchanged} already recorded")
+    more = f" ({', '.join(extra)})" if extra else ""
+    note(f"{'Would import' if dry_run else 'Imported'} {done} {what}{more}.")

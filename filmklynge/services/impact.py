@@ -5,12 +5,15 @@ share of national film productions? Observations per company and year; a product
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from filmklynge import audit, identifiers
 from filmklynge.dates import now_utc
 from filmklynge.db import Database
 from filmklynge.errors import Conflict, FilmklyngeError, InvalidInput
+from filmklynge.money import format_nok
 
 KINDS = ("feature", "documentary", "series", "short", "commercial")
 IMPACT_HEADINGS = {
@@ -21,6 +24,8 @@ IMPACT_HEADINGS = {
     "employees": ("ansatte", "employees"),
     "value_added": ("verdiskaping", "value_added"),
     "source": ("kilde", "source"),
+    "sector": ("bransje", "sector"),
+    "county": ("fylke", "county"),
 }
 PRODUCTION_HEADINGS = {
     "year": ("år", "aar", "year"),
@@ -31,7 +36,13 @@ PRODUCTION_HEADINGS = {
 
 
 def _company(
-    db: Database, *, member: str | None, orgnr: str | None, name: str | None, create: bool = True
+    db: Database,
+    *,
+    member: str | None,
+    orgnr: str | None,
+    name: str | None,
+    sector: str | None = None,
+    county: str | None = None,
 ) -> tuple[str, int]:
     """('member', id) for a member, else ('firm', id) for a comparison firm (registered)."""
     if member:
@@ -49,18 +60,28 @@ def _company(
     firm = db.one("SELECT id FROM comparison_firms WHERE orgnr = ?", [compact])
     if firm:
         return "firm", firm["id"]
-    if not name:
+    if not name or not name.strip():
         raise InvalidInput(
             f"{compact} is neither a member nor a known comparison firm; give "
-            "its name (--name) to register it."
+            "its name (--name, or a name column) to register it."
         )
-    if not create:
-        return "firm", 0
-    firm_id = db.insert(
-        "comparison_firms", {"orgnr": compact, "name": name.strip(), "created_at": now_utc()}
-    )
-    audit.record(db, "create", "comparison_firm", firm_id, after={"orgnr": compact, "name": name})
+    record = {
+        "orgnr": compact,
+        "name": name.strip(),
+        "sector": sector.strip().lower() if sector and sector.strip() else None,
+        "county": identifiers.check_county(county) if county else None,
+        "created_at": now_utc(),
+    }
+    firm_id = db.insert("comparison_firms", record)
+    audit.record(db, "create", "comparison_firm", firm_id, after=record)
     return "firm", firm_id
+
+
+def _check_figures(year: int, employees: int) -> None:
+    if not 1990 <= year <= 2100:
+        raise InvalidInput(f"Year {year} is out of range; give a four-digit accounting year.")
+    if employees < 0:
+        raise InvalidInput("Employees cannot be negative.")
 
 
 def add_observation(
@@ -72,105 +93,182 @@ def add_observation(
     member: str | None = None,
     orgnr: str | None = None,
     name: str | None = None,
+    sector: str | None = None,
+    county: str | None = None,
     value_added_ore: int | None = None,
     source: str | None = None,
-) -> dict[str, Any]:
-    if not 1990 <= year <= 2100:
-        raise InvalidInput(f"Year {year} is out of range.")
-    if employees < 0:
-        raise InvalidInput("Employees cannot be negative.")
+    replace: bool = False,
+) -> str:
+    """Record a company's figures for a year: 'added', 'replaced' or 'unchanged'.
+
+    Figures already recorded for the company and year are refused unless they are the same
+    (then nothing changes) or ``replace`` is given (restated accounts).
+    """
+    _check_figures(year, employees)
     with db.atomic():
-        kind, company_id = _company(db, member=member, orgnr=orgnr, name=name)
+        kind, company_id = _company(
+            db, member=member, orgnr=orgnr, name=name, sector=sector, county=county
+        )
         column = "member_id" if kind == "member" else "firm_id"
-        if db.one(
-            f"SELECT 1 FROM impact_observations WHERE {column} = ? AND year = ?", [company_id, year]
-        ):
-            raise Conflict(f"There are already figures for this company in {year}.")
-        record = {
-            "year": year,
-            column: company_id,
+        figures = {
             "turnover_ore": turnover_ore,
             "employees": employees,
             "value_added_ore": value_added_ore,
             "source": source,
-            "created_at": now_utc(),
         }
+        old = db.one(
+            f"SELECT * FROM impact_observations WHERE {column} = ? AND year = ?", [company_id, year]
+        )
+        if old:
+            before = {k: old[k] for k in figures}
+            if before == figures:
+                return "unchanged"
+            if not replace:
+                raise Conflict(
+                    f"There are already other figures for this company in {year} (turnover "
+                    f"{format_nok(old['turnover_ore'])}, {old['employees']} employees); "
+                    "add --replace to overwrite them."
+                )
+            db.update("impact_observations", old["id"], figures)
+            audit.record(
+                db, "replace", "impact_observation", old["id"], before=before, after=figures
+            )
+            return "replaced"
+        record = {"year": year, column: company_id, **figures, "created_at": now_utc()}
         obs_id = db.insert("impact_observations", record)
         audit.record(db, "create", "impact_observation", obs_id, after=record)
-    return record
+    return "added"
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did (or, in a dry run, would do), and the rows it refused."""
+
+    added: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _import(
+    db: Database,
+    rows: list[tuple[int, dict[str, str]]],
+    write_row: Callable[[dict[str, str]], str],
+    *,
+    skip_invalid: bool,
+    dry_run: bool,
+) -> ImportOutcome:
+    """Every row is tried inside one transaction (each in a savepoint, so a bad row leaves
+    nothing behind); unless every row is good (or ``skip_invalid``), or on a dry run, the
+    whole transaction is rolled back and the database is as it was."""
+    outcome = ImportOutcome()
+
+    class Undo(Exception):
+        pass
+
+    try:
+        with db.atomic():
+            for line, row in rows:
+                try:
+                    with db.atomic():
+                        result = write_row(row)
+                    setattr(outcome, result, getattr(outcome, result) + 1)
+                except FilmklyngeError as e:
+                    outcome.errors.append(f"line {line}: {e}")
+            if dry_run or (outcome.errors and not skip_invalid):
+                raise Undo
+    except Undo:
+        if outcome.errors and not skip_invalid:
+            outcome.added = outcome.unchanged = outcome.replaced = 0
+    return outcome
+
+
+def _whole_number(text: str, field: str) -> int:
+    try:
+        return int(text.replace(" ", "").replace("\u00a0", ""))
+    except ValueError:
+        raise InvalidInput(f"{field} {text!r} must be a whole number.") from None
 
 
 def import_observations(
-    db: Database, text: str, *, skip_invalid: bool = False, dry_run: bool = False
-) -> tuple[int, list[str]]:
+    db: Database,
+    text: str,
+    *,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    replace: bool = False,
+) -> ImportOutcome:
+    """Yearly figures from CSV, all or nothing (unless ``skip_invalid``).
+
+    A row already recorded with the same figures is counted as unchanged, so importing a file
+    again adds nothing; a row with other figures for the same company and year is an error
+    unless ``replace``.
+    """
     from filmklynge.money import parse_nok
     from filmklynge.services.tablefile import read_table
 
     rows = read_table(text, IMPACT_HEADINGS, required=("orgnr", "year", "turnover", "employees"))
-    errors, done = [], 0
     seen: set[tuple[str, int]] = set()
-    with db.atomic():
-        for line, row in rows:
-            try:
-                year = int(row.get("year", ""))
-                key = (identifiers.check_orgnr(row.get("orgnr", "")), year)
-                if key in seen:
-                    raise InvalidInput(f"{key[0]} {year} is listed twice")
-                seen.add(key)
-                with db.atomic():
-                    add_observation(
-                        db,
-                        year=year,
-                        orgnr=row["orgnr"],
-                        name=row.get("name") or None,
-                        turnover_ore=parse_nok(
-                            row.get("turnover", ""), allow_negative=True, field="turnover"
-                        ),
-                        employees=int(row.get("employees", "").replace(" ", "")),
-                        value_added_ore=parse_nok(row["value_added"], allow_negative=True)
-                        if row.get("value_added")
-                        else None,
-                        source=row.get("source") or None,
-                    )
-                done += 1
-            except (FilmklyngeError, ValueError) as e:
-                message = str(e) if isinstance(e, FilmklyngeError) else "not a whole number"
-                errors.append(f"line {line}: {message}")
-        if (errors and not skip_invalid) or dry_run:
-            raise _Rollback(done, errors)  # undoes every row written above
-    return done, errors
 
+    def write_row(row: dict[str, str]) -> str:
+        year = _whole_number(row.get("year", ""), "Year")
+        key = (identifiers.check_orgnr(row.get("orgnr", "")), year)
+        if key in seen:
+            raise InvalidInput(f"{key[0]} {year} is listed twice in the file")
+        seen.add(key)
+        return add_observation(
+            db,
+            year=year,
+            orgnr=row["orgnr"],
+            name=row.get("name") or None,
+            sector=row.get("sector") or None,
+            county=row.get("county") or None,
+            turnover_ore=parse_nok(row.get("turnover", ""), allow_negative=True, field="turnover"),
+            employees=_whole_number(row.get("employees", ""), "Employees"),
+            value_added_ore=parse_nok(row["value_added"], allow_negative=True, field="value added")
+            if row.get("value_added")
+            else None,
+            source=row.get("source") or None,
+            replace=replace,
+        )
 
-class _Rollback(Exception):
-    def __init__(self, done: int, errors: list[str]):
-        self.done, self.errors = done, errors
-
-
-def import_observations_safely(
-    db: Database, text: str, *, skip_invalid: bool = False, dry_run: bool = False
-) -> tuple[int, list[str]]:
-    """All or nothing (unless skip_invalid); a dry run reports without writing."""
-    try:
-        return import_observations(db, text, skip_invalid=skip_invalid, dry_run=dry_run)
-    except _Rollback as stop:
-        return (stop.done if dry_run and not (stop.errors and not skip_invalid) else 0, stop.errors)
+    return _import(db, rows, write_row, skip_invalid=skip_invalid, dry_run=dry_run)
 
 
 def _growth(base: int, value: int) -> float | None:
-    return None if base <= 0 else round((value / base - 1) * 100, 1)
+    """Growth in per cent (unrounded); None where the base is not positive."""
+    return None if base <= 0 else (value / base - 1) * 100
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+MEASURES = (("turnover", "turnover_ore"), ("employees", "employees"))
 
 
 def report(db: Database, *, base: int, years: list[int]) -> dict[str, Any]:
-    """Growth from the base year for members and comparison firms, and production shares."""
+    """Growth from the base year for members and comparison firms, and production shares.
+
+    Members are the companies in the member register (a comparison firm that has since
+    enrolled counts as a member); the comparison group is the firms registered for comparison
+    only. A company needs figures for the base year and every year asked for, or it is left
+    out of its group and listed. Per group and year: the firms' totals, the growth of the
+    totals, and the median of the firms' own growth (which one large firm cannot swing).
+    The difference is members minus comparison, in percentage points.
+    """
+    years = sorted(set(years))
     if not years or any(y <= base for y in years):
         raise InvalidInput("--years must be after --base, e.g. --base 2017 --years 2018,2019.")
-    obs = list(
-        db.query(
-            """SELECT o.year, o.member_id, o.firm_id, o.turnover_ore, o.employees,
-                  coalesce(m.name, f.name) AS name
-           FROM impact_observations o LEFT JOIN members m ON m.id = o.member_id
-           LEFT JOIN comparison_firms f ON f.id = o.firm_id"""
-        )
+    obs = db.query(
+        """SELECT o.year, o.turnover_ore, o.employees,
+                  coalesce(o.member_id, fm.id) AS member_id, o.firm_id,
+                  coalesce(m.name, fm.name, f.name) AS name
+           FROM impact_observations o
+           LEFT JOIN members m ON m.id = o.member_id
+           LEFT JOIN comparison_firms f ON f.id = o.firm_id
+           LEFT JOIN members fm ON fm.orgnr = f.orgnr
+           ORDER BY o.member_id IS NOT NULL"""  # a member's own figures win over older ones
     )
     companies: dict[tuple[str, int], dict[int, dict[str, Any]]] = {}
     names = {}
@@ -182,41 +280,40 @@ def report(db: Database, *, base: int, years: list[int]) -> dict[str, Any]:
     for group in ("members", "comparison"):
         keys = [k for k in companies if k[0] == group]
         complete = [k for k in keys if all(y in companies[k] for y in [base, *years])]
-        missing = sorted(names[k] for k in keys if k not in complete)
-        per_year = []
+        rows = []
         for y in years:
             row: dict[str, Any] = {"year": y, "firms": len(complete)}
-            for measure in ("turnover_ore", "employees"):
-                b = sum(companies[k][base][measure] for k in complete)
-                v = sum(companies[k][y][measure] for k in complete)
-                firm_growth = [
-                    g
-                    for k in complete
-                    if (g := _growth(companies[k][base][measure], companies[k][y][measure]))
-                    is not None
-                ]
-                label = "turnover" if measure == "turnover_ore" else "employees"
-                row[f"{label}_base"] = b
-                row[f"{label}"] = v
-                row[f"{label}_growth_pct"] = _growth(b, v)
+            for label, column in MEASURES:
+                pairs = [(companies[k][base][column], companies[k][y][column]) for k in complete]
+                firm_growth = [g for b, v in pairs if (g := _growth(b, v)) is not None]
+                total_base, total = sum(b for b, _ in pairs), sum(v for _, v in pairs)
+                row[f"{column.replace(label, label + '_base')}"] = total_base
+                row[column] = total
+                row[f"{label}_growth_pct"] = _growth(total_base, total)
                 row[f"{label}_median_growth_pct"] = (
-                    round(statistics.median(firm_growth), 1) if firm_growth else None
+                    statistics.median(firm_growth) if firm_growth else None
                 )
-            per_year.append(row)
-        groups[group] = {"firms": len(complete), "left_out": missing, "years": per_year}
+            rows.append(row)
+        groups[group] = {
+            "firms": len(complete),
+            "included": sorted(names[k] for k in complete),
+            "left_out": sorted(names[k] for k in keys if k not in complete),
+            "years": rows,
+        }
     difference = []
     for m, c in zip(groups["members"]["years"], groups["comparison"]["years"], strict=True):
-        diff = {"year": m["year"]}
-        for key in (
-            "turnover_growth_pct",
-            "turnover_median_growth_pct",
-            "employees_growth_pct",
-            "employees_median_growth_pct",
-        ):
-            diff[key.replace("_pct", "_pp")] = (
-                round(m[key] - c[key], 1) if m[key] is not None and c[key] is not None else None
-            )
+        diff: dict[str, Any] = {"year": m["year"]}
+        for label, _ in MEASURES:
+            for kind in ("growth", "median_growth"):
+                a, b = m[f"{label}_{kind}_pct"], c[f"{label}_{kind}_pct"]
+                diff[f"{label}_{kind}_pp"] = (
+                    _round(a - b) if a is not None and b is not None else None
+                )
         difference.append(diff)
+    for g in groups.values():  # round only now, so the difference is not built on rounded parts
+        for row in g["years"]:
+            for key in [k for k in row if k.endswith("_pct")]:
+                row[key] = _round(row[key])
     return {
         "base": base,
         "years": years,
@@ -224,6 +321,10 @@ def report(db: Database, *, base: int, years: list[int]) -> dict[str, Any]:
         "difference": difference,
         "productions": production_shares(db, [base, *years]),
     }
+
+
+def _share(part: int, whole: int | None) -> float | None:
+    return round(part / whole * 100, 1) if whole else None
 
 
 def production_shares(db: Database, years: list[int]) -> list[dict[str, Any]]:
@@ -236,7 +337,7 @@ def production_shares(db: Database, years: list[int]) -> list[dict[str, Any]]:
                 "year": y,
                 "member_productions": members,
                 "national": national,
-                "share_pct": round(members / national * 100, 1) if national else None,
+                "share_pct": _share(members, national),
             }
         )
     return out
@@ -245,19 +346,49 @@ def production_shares(db: Database, years: list[int]) -> list[dict[str, Any]]:
 def add_production(
     db: Database, *, year: int, title: str, kind: str, members: list[str]
 ) -> dict[str, Any]:
+    """Register a production; the same title in the same year is the same production."""
     from filmklynge.services.members import find_member
 
+    if not 1900 <= year <= 2100:
+        raise InvalidInput(f"Year {year} is out of range; give the year of release.")
+    kind = kind.strip().lower()
     if kind not in KINDS:
         raise InvalidInput(f"Kind {kind!r} must be one of: {', '.join(KINDS)}.")
-    if not title.strip():
+    title = title.strip()
+    if not title:
         raise InvalidInput("A production needs a title.")
     if not members:
         raise InvalidInput("Name at least one member company involved (--member).")
     with db.atomic():
         ids = sorted({find_member(db, m)["id"] for m in members})
+        old = db.one(
+            "SELECT id, kind FROM productions WHERE year = ? AND title = ? COLLATE NOCASE",
+            [year, title],
+        )
+        if old:
+            old_ids = [
+                r[0]
+                for r in db.execute(
+                    "SELECT member_id FROM production_members WHERE production_id = ? "
+                    "ORDER BY member_id",
+                    [old["id"]],
+                )
+            ]
+            if old["kind"] == kind and old_ids == ids:
+                return {
+                    "id": old["id"],
+                    "year": year,
+                    "title": title,
+                    "kind": kind,
+                    "members": ids,
+                    "result": "unchanged",
+                }
+            raise Conflict(
+                f"{title!r} ({year}) is already registered with other details (production "
+                f"{old['id']}); check 'filmklynge productions list --year {year}'."
+            )
         prod_id = db.insert(
-            "productions",
-            {"year": year, "title": title.strip(), "kind": kind, "created_at": now_utc()},
+            "productions", {"year": year, "title": title, "kind": kind, "created_at": now_utc()}
         )
         db.executemany(
             "INSERT INTO production_members (production_id, member_id) VALUES (?, ?)",
@@ -270,59 +401,96 @@ def add_production(
             prod_id,
             after={"title": title, "year": year, "members": ids},
         )
-    return {"id": prod_id, "year": year, "title": title, "kind": kind, "members": ids}
+    return {
+        "id": prod_id,
+        "year": year,
+        "title": title,
+        "kind": kind,
+        "members": ids,
+        "result": "added",
+    }
 
 
 def set_national_total(db: Database, *, year: int, count: int, source: str | None) -> None:
+    if not 1900 <= year <= 2100:
+        raise InvalidInput(f"Year {year} is out of range.")
     if count < 0:
         raise InvalidInput("A national total cannot be negative.")
     with db.atomic():
+        before = db.one("SELECT count, source FROM national_productions WHERE year = ?", [year])
         db.execute(
             "INSERT INTO national_productions (year, count, source) VALUES (?, ?, ?) "
             "ON CONFLICT(year) DO UPDATE SET count = excluded.count, "
             "source = excluded.source",
             [year, count, source],
         )
-        audit.record(db, "set", "national_productions", year, after={"count": count})
+        audit.record(
+            db,
+            "set",
+            "national_productions",
+            year,
+            before=before,
+            after={"count": count, "source": source},
+        )
 
 
 def list_productions(db: Database, *, year: int | None = None) -> list[dict[str, Any]]:
     where, params = ("WHERE p.year = ?", [year]) if year else ("", [])
     return list(
         db.query(
-            f"""SELECT p.id, p.year, p.title, p.kind,
-                   group_concat(m.name, '; ') AS members
-            FROM productions p JOIN production_members pm ON pm.production_id = p.id
-            JOIN members m ON m.id = pm.member_id {where}
+            f"""SELECT p.id, p.year, p.title, p.kind, group_concat(pm.name, '; ') AS members
+            FROM productions p JOIN (
+              SELECT pm.production_id, m.name FROM production_members pm
+              JOIN members m ON m.id = pm.member_id ORDER BY m.name
+            ) pm ON pm.production_id = p.id {where}
             GROUP BY p.id ORDER BY p.year, p.title""",
             params,
         )
     )
 
 
-def import_productions(db: Database, text: str) -> tuple[int, list[str]]:
+def production_totals(db: Database) -> list[dict[str, Any]]:
+    """Per year: members' productions by kind, the national total and members' share."""
+    years = sorted(
+        {r[0] for r in db.execute("SELECT year FROM productions")}
+        | {r[0] for r in db.execute("SELECT year FROM national_productions")}
+    )
+    out = []
+    for y in years:
+        kinds = dict(
+            db.execute("SELECT kind, count(*) FROM productions WHERE year = ? GROUP BY kind", [y])
+        )
+        national = db.one("SELECT count, source FROM national_productions WHERE year = ?", [y])
+        total = sum(kinds.values())
+        out.append(
+            {
+                "year": y,
+                "member_productions": total,
+                **{k: kinds.get(k, 0) for k in KINDS},
+                "national": national["count"] if national else None,
+                "share_pct": _share(total, national["count"] if national else None),
+                "source": national["source"] if national else None,
+            }
+        )
+    return out
+
+
+def import_productions(
+    db: Database, text: str, *, skip_invalid: bool = False, dry_run: bool = False
+) -> ImportOutcome:
+    """Productions from CSV, all or nothing (unless ``skip_invalid``); one already registered
+    with the same details is counted as unchanged, so importing a file again adds nothing."""
     from filmklynge.services.tablefile import read_table
 
     rows = read_table(text, PRODUCTION_HEADINGS, required=("year", "title", "kind", "members"))
-    errors, done = [], 0
-    try:
-        with db.atomic():
-            for line, row in rows:
-                try:
-                    add_production(
-                        db,
-                        year=int(row.get("year", "")),
-                        title=row.get("title", ""),
-                        kind=row.get("kind", ""),
-                        members=[m for m in row.get("members", "").split("|") if m.strip()],
-                    )
-                    done += 1
-                except (FilmklyngeError, ValueError) as e:
-                    errors.append(
-                        f"line {line}: {e if isinstance(e, FilmklyngeError) else 'bad year'}"
-                    )
-            if errors:
-                raise _Rollback(0, errors)
-    except _Rollback:
-        return 0, errors
-    return done, errors
+
+    def write_row(row: dict[str, str]) -> str:
+        return add_production(
+            db,
+            year=_whole_number(row.get("year", ""), "Year"),
+            title=row.get("title", ""),
+            kind=row.get("kind", ""),
+            members=[m.strip() for m in row.get("members", "").split("|") if m.strip()],
+        )["result"]
+
+    return _import(db, rows, write_row, skip_invalid=skip_invalid, dry_run=dry_run)
