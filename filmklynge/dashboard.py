@@ -10,6 +10,11 @@ from typing import Any
 BAR = "█"
 
 
+def count(n: int, one: str, many: str | None = None) -> str:
+    """'1 member', '3 members'."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 def bar(value: int, largest: int, width: int = 20) -> str:
     if largest <= 0 or value <= 0:
         return ""
@@ -20,7 +25,7 @@ def _breakdown_table(title: str, rows: list[dict[str, Any]]):
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
-    table.add_column("name", max_width=24, overflow="ellipsis", no_wrap=True)
+    table.add_column("name", max_width=32, overflow="ellipsis", no_wrap=True)
     table.add_column("n", justify="right")
     table.add_column("bar")
     if len(rows) > 6:  # keep the screen short: the five largest, then the rest together
@@ -113,8 +118,9 @@ def render_summary(data: dict[str, Any], cluster_name: str) -> str:
     attention = []
     short = [g for g in grants if not (g["match_ok"] and g["public_ok"])]
     if short:
+        grants_short = ", ".join(g["grant"] for g in short)
         attention.append(
-            f"{len(short)} grants short of co-funding ({', '.join(g['grant'] for g in short)}). "
+            f"{count(len(short), 'grant')} short of co-funding ({grants_short}). "
             "See: filmklynge cofunding --by-member"
         )
     if d and d["members_with_overdue"]:
@@ -122,28 +128,38 @@ def render_summary(data: dict[str, Any], cluster_name: str) -> str:
         total = sum(x["overdue_ore"] for x in late)
         names = ", ".join(x["member"] for x in late[:4]) + (" …" if len(late) > 4 else "")
         attention.append(
-            f"{len(late)} members overdue, {format_nok(total)} ({names}). "
+            f"{count(len(late), 'member')} overdue, {format_nok(total)} ({names}). "
             "See: filmklynge dues --overdue"
         )
     if d and d["unmatched_payments"]:
-        attention.append(
-            f"{d['unmatched_payments']} unmatched payments. See: filmklynge payments unmatched"
-        )
+        unmatched = count(d["unmatched_payments"], "unmatched payment")
+        attention.append(f"{unmatched}. See: filmklynge payments unmatched")
     near = data.get("inkind_near_cap") or []
     if near:
         who = ", ".join(f"{p['person']} ({p['member']}, {p['hours']:g} h)" for p in near[:3])
-        attention.append(f"{len(near)} persons near the yearly in-kind cap: {who}")
+        attention.append(
+            f"{count(len(near), 'person', 'persons')} near the yearly in-kind cap: {who}"
+        )
     if m["without_tier"]:
         names = ", ".join(r["name"] for r in m["without_tier"])
-        attention.append(f"{len(m['without_tier'])} active members without a tier: {names}")
+        attention.append(
+            f"{count(len(m['without_tier']), 'active member')} without a tier: {names}"
+        )
     if m["contacts_missing_email"]:
         attention.append(
-            f"{m['contacts_missing_email']} contacts without e-mail "
+            f"{count(m['contacts_missing_email'], 'contact')} without e-mail "
             f"({', '.join(m['contacts_missing_email_members'])})"
         )
     parts.append(Text("Needs attention", style="bold"))
     if attention:
-        parts.extend(Text(f"  • {line}") for line in attention)
+        from rich.table import Table
+
+        items = Table.grid(padding=(0, 1))  # a wrapped line stays indented under its bullet
+        items.add_column(justify="right", width=3)
+        items.add_column()
+        for line in attention:
+            items.add_row("•", line)
+        parts.append(items)
     else:
         parts.append(Text("  Nothing."))
     return capture(Group(*parts))

@@ -1,7 +1,5 @@
 """summary: the cluster at a glance."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
@@ -29,17 +27,25 @@ def summary(
 
     Example: filmklynge --db sample.db summary --as-of 31.12.2025
     """
+    from datetime import date
+
     from filmklynge.dates import parse_date, today
+    from filmklynge.errors import InvalidInput
     from filmklynge.output import emit, to_json
     from filmklynge.services import profile
     from filmklynge.services import summary as service
 
     db = db_of(ctx)
     day = parse_date(as_of, field="--as-of") if as_of else today()
-    if year and not as_of:
-        from datetime import date
-
-        day = min(day, date(year, 12, 31))
+    if year is not None:
+        if as_of and day.year != year:
+            raise InvalidInput(f"--as-of {as_of} is not in --year {year}; give one of them.")
+        if not as_of:
+            if year > day.year:
+                raise InvalidInput(
+                    f"{year} has not begun; give --as-of with a day in it to look ahead."
+                )
+            day = min(day, date(year, 12, 31))
     cluster = profile.get_profile(db)
     data = {
         "cluster": cluster["name"],

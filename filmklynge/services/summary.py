@@ -74,7 +74,7 @@ def member_summary(db: Database, *, as_of: date) -> dict[str, Any]:
         "joined_this_year": joined,
         "left_this_year": left,
         "by_tier": _breakdown(db, "t.name", as_of),
-        "by_county": _breakdown(db, "coalesce(mem.county, mem.country)", as_of),
+        "by_county": _breakdown(db, "coalesce(mem.county, mem.country || ' (abroad)')", as_of),
         "by_sector": _breakdown(db, "mem.sector", as_of),
         "without_tier": without_tier,
         "contacts_missing_email": len(missing_email),
