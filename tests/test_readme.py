@@ -19,6 +19,7 @@ def test_every_walkthrough_command_succeeds(tmp_path, monkeypatch):
     env, commands = steps()
     assert len(commands) > 40
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    shutil.copy(ROOT / "sample.db", tmp_path / "sample.db")
     monkeypatch.chdir(tmp_path)
     env = {**env, "FILMKLYNGE_TODAY": "2026-11-24"}
     runner = CliRunner()
@@ -34,3 +35,28 @@ def test_every_walkthrough_command_succeeds(tmp_path, monkeypatch):
     assert (tmp_path / "fakturaer").is_dir()
     assert (tmp_path / "purring-10002-1.pdf").exists()
     assert os.stat(tmp_path / "klynge.db").st_mode & 0o077 == 0
+    assert outputs["impact report"][0] == ""  # the report is data: stdout, nothing on stderr
+    assert "difference_pp,2019" in (tmp_path / "vekst-2017-2019.csv").read_text()
+    assert "Imported 3 productions" in outputs["productions import"][0]
+
+
+def test_the_sample_report_in_the_readme_is_what_the_sample_prints():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("On the bundled sample cluster the last command prints:")[1]
+    shown = shown.split("```text\n")[1].split("```")[0]
+    r = CliRunner().invoke(
+        app,
+        [
+            "--db",
+            str(ROOT / "sample.db"),
+            "impact",
+            "report",
+            "--base",
+            "2017",
+            "--years",
+            "2018,2019",
+        ],
+        env={"COLUMNS": "80", "NO_COLOR": "1"},
+    )
+    assert r.exit_code == 0, r.output
+    assert shown in r.stdout

@@ -91,3 +91,35 @@ def test_summary_year_and_inkind_near_the_cap(cluster, run_json, tmp_path):
     assert data["inkind_near_cap"][0]["person"] == "Per"
     assert data["inkind_near_cap"][0]["hours"] == 1680
     assert "near the yearly in-kind cap" in cluster("summary", "--year", "2025").stdout
+
+
+def test_summary_year_and_as_of_must_agree(cluster):
+    env = {"FILMKLYNGE_TODAY": "2026-11-24"}
+    r = cluster("summary", "--year", "2025", "--as-of", "2026-01-01", code=2, env=env)
+    assert "--as-of 2026-01-01 is not in --year 2025" in r.stderr
+    assert "has not begun" in cluster("summary", "--year", "2027", code=2, env=env).stderr
+    r = cluster("summary", "--as-of", "31.02.2026", code=2)
+    assert "--as-of '31.02.2026' is not a real date" in r.stderr
+
+
+def test_summary_counts_read_as_english_and_abroad_is_marked(billed):  # noqa: F811
+    run_year(billed, "--yes")
+    billed(
+        "members",
+        "add",
+        "--name",
+        "Kiruna Bild AB",
+        "--country",
+        "SE",
+        "--vat-id",
+        "SE556677889901",
+        "--tier",
+        "small",
+        "--joined",
+        "2026-01-01",
+        "--no-input",
+    )
+    text = billed("summary", "--as-of", "2026-03-01", env={"COLUMNS": "80"}).stdout
+    assert "3 members overdue" in text
+    assert "SE (abroad)" in text
+    assert not any(line.endswith(" ") for line in text.splitlines())
