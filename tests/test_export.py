@@ -11,28 +11,12 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from test_invoicing import billed, run_year  # noqa: F401  (fixture)
 from test_members import VALID
+from test_members import add as enrol
 
 from filmklynge.services import exports
 
 # One company name for each character that starts a spreadsheet formula.
 DANGEROUS = ['=HYPERLINK("http://x")', "+47 Film", "-Kulde AS", "@Nord", "\tTab AS", "\rCR AS"]
-
-
-def enrol(run, name, orgnr, *extra):
-    run(
-        "members",
-        "add",
-        "--name",
-        name,
-        "--orgnr",
-        orgnr,
-        "--county",
-        "Troms",
-        "--tier",
-        "small",
-        "--no-input",
-        *extra,
-    )
 
 
 @pytest.fixture

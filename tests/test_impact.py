@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from test_members import VALID
+from test_members import add as enrol
 
 from filmklynge.money import format_millions
 
@@ -21,22 +22,6 @@ def count(db_path, sql):
         return conn.execute(sql).fetchone()[0]
     finally:
         conn.close()
-
-
-def enrol(run, name, orgnr):
-    run(
-        "members",
-        "add",
-        "--name",
-        name,
-        "--orgnr",
-        orgnr,
-        "--county",
-        "Troms",
-        "--tier",
-        "small",
-        "--no-input",
-    )
 
 
 @pytest.fixture
@@ -228,30 +213,9 @@ def test_productions_register_totals_and_share(cluster, run_json, tmp_path, db_p
     totals = {t["year"]: t for t in run_json("productions", "list", "--by-year")}
     assert totals[2019]["member_productions"] == 2 and totals[2019]["series"] == 1
     assert totals[2019]["share_pct"] == 5.0 and totals[2018]["national"] is None
-    cluster(
-        "impact",
-        "add",
-        "--member",
-        "Polarlys",
-        "--year",
-        "2018",
-        "--turnover",
-        "1",
-        "--employees",
-        "1",
-    )
-    cluster(
-        "impact",
-        "add",
-        "--member",
-        "Polarlys",
-        "--year",
-        "2019",
-        "--turnover",
-        "2",
-        "--employees",
-        "1",
-    )
+    for year in (2018, 2019):
+        figures = ["--year", year, "--turnover", "1", "--employees", "1"]
+        cluster("impact", "add", "--member", "Polarlys", *figures)
     share = run_json("impact", "report", "--base", "2018", "--years", "2019")["productions"]
     assert share[1] == {"year": 2019, "member_productions": 2, "national": 40, "share_pct": 5.0}
     text = cluster("impact", "report", "--base", "2018", "--years", "2019").stdout
