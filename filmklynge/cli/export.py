@@ -6,6 +6,10 @@ from typing import Annotated
 
 import typer
 
+from filmklynge.cli import inkind as inkind_cli
+from filmklynge.cli import invoices as invoices_cli
+from filmklynge.cli import members as members_cli
+from filmklynge.cli import payments as payments_cli
 from filmklynge.cli._common import day_or_today as _day
 from filmklynge.cli._common import db_of
 from filmklynge.output import note
@@ -34,8 +38,22 @@ Out = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="File to write (default or - is stdout).", metavar="FILE"),
 ]
-Member = Annotated[str | None, typer.Option("--member", help="Only this member.")]
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Status on this date (default today).")]
+
+
+def _listing_fields(what: str):
+    """Put the fields a `--fields` list may name into the command's help, where FIELDS stands."""
+
+    def add(command):
+        from filmklynge.services.exports import DEFAULT_FIELDS, PUBLIC_FIELDS
+
+        text = f"Fields (all by default, in this order): {', '.join(DEFAULT_FIELDS[what])}."
+        if what in PUBLIC_FIELDS:
+            text += f" With --public: {', '.join(PUBLIC_FIELDS[what])}."
+        command.__doc__ = command.__doc__.replace("FIELDS", text)
+        return command
+
+    return add
 
 
 def _export(
@@ -85,6 +103,7 @@ def _export(
 
 
 @app.command("members")
+@_listing_fields("members")
 def members(
     ctx: typer.Context,
     fmt: Fmt = ExportFormat.csv,
@@ -95,17 +114,15 @@ def members(
         bool, typer.Option("--public", help="Only company, sector, municipality, website.")
     ] = False,
     as_of: AsOf = None,
-    status: Annotated[
-        str | None, typer.Option("--status", help="active, pending or resigned on --as-of.")
-    ] = None,
-    tier: Annotated[str | None, typer.Option("--tier", help="Fee tier code.")] = None,
-    county: Annotated[str | None, typer.Option("--county", help="Fylke, e.g. Nordland.")] = None,
-    sector: Annotated[str | None, typer.Option("--sector", help="e.g. 'film production'.")] = None,
-    search: Annotated[
-        str | None, typer.Option("--search", "-s", help="Part of name, orgnr or place.")
-    ] = None,
+    status: members_cli.Status = None,
+    tier: members_cli.Tier = None,
+    county: members_cli.County = None,
+    sector: members_cli.Sector = None,
+    search: members_cli.Search = None,
 ) -> None:
     """Export members (never contact persons). --public is safe for the website.
+
+    FIELDS Same filters as 'members list'.
 
     Example: filmklynge export members --public --status active --format json --output medlemmer.json
     """
@@ -127,6 +144,7 @@ def members(
 
 
 @app.command("invoices")
+@_listing_fields("invoices")
 def invoices(
     ctx: typer.Context,
     fmt: Fmt = ExportFormat.csv,
@@ -134,16 +152,15 @@ def invoices(
     fields: Fields = None,
     output: Out = None,
     as_of: AsOf = None,
-    year: Annotated[int | None, typer.Option("--year", help="Only this fee year.")] = None,
-    period: Annotated[str | None, typer.Option("--period", help="e.g. 2026 or 2026-H2.")] = None,
-    status: Annotated[
-        str | None,
-        typer.Option("--status", help="open, partly paid, paid, overdue, credited, credit note."),
-    ] = None,
-    member: Member = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue invoices.")] = False,
+    year: invoices_cli.FeeYear = None,
+    period: invoices_cli.Period = None,
+    status: invoices_cli.Status = None,
+    member: invoices_cli.OfMember = None,
+    overdue: invoices_cli.Overdue = False,
 ) -> None:
     """Export invoices and credit notes with their status, for the accountant.
+
+    FIELDS Money in øre (kroner with --excel and in XLSX). Same filters as 'invoices list'.
 
     Example: filmklynge export invoices --year 2026 --excel --output fakturaer-2026.csv
     """
@@ -164,23 +181,22 @@ def invoices(
 
 
 @app.command("payments")
+@_listing_fields("payments")
 def payments(
     ctx: typer.Context,
     fmt: Fmt = ExportFormat.csv,
     excel: Excel = False,
     fields: Fields = None,
     output: Out = None,
-    since: Annotated[str | None, typer.Option("--from", help="Paid on or after.")] = None,
-    until: Annotated[str | None, typer.Option("--to", help="Paid on or before.")] = None,
-    member: Member = None,
-    method: Annotated[
-        str | None, typer.Option("--method", help="manual, bank, cash, ocr, camt054, camt053.")
-    ] = None,
-    unmatched: Annotated[
-        bool, typer.Option("--unmatched", help="Only payments not matched to an invoice.")
-    ] = False,
+    since: payments_cli.Since = None,
+    until: payments_cli.Until = None,
+    member: payments_cli.OfMember = None,
+    method: payments_cli.Method = None,
+    unmatched: payments_cli.Unmatched = False,
 ) -> None:
     """Export payments with the invoices they settle.
+
+    FIELDS Money in øre (kroner with --excel and in XLSX). Same filters as 'payments list'.
 
     Example: filmklynge export payments --from 2026-01-01 --format xlsx --output innbetalinger.xlsx
     """
@@ -200,19 +216,20 @@ def payments(
 
 
 @app.command("inkind")
+@_listing_fields("inkind")
 def inkind(
     ctx: typer.Context,
     fmt: Fmt = ExportFormat.csv,
     excel: Excel = False,
     fields: Fields = None,
     output: Out = None,
-    member: Member = None,
-    year: Annotated[int | None, typer.Option("--year", help="Only work done this year.")] = None,
-    grant: Annotated[
-        str | None, typer.Option("--grant", help="Only entries assigned to this grant.")
-    ] = None,
+    member: inkind_cli.OfMember = None,
+    year: inkind_cli.WorkYear = None,
+    grant: inkind_cli.OfGrant = None,
 ) -> None:
-    """Export in-kind entries with hours, rate basis and value.
+    """Export in-kind entries with hours, rate basis and value (the person's name included).
+
+    FIELDS Money in øre (kroner with --excel and in XLSX). Same filters as 'inkind list'.
 
     Example: filmklynge export inkind --year 2026 --excel --output egeninnsats-2026.csv
     """

@@ -21,6 +21,10 @@ from filmklynge.output import Format, cols, note, render
 inkind_app = typer.Typer(no_args_is_help=True, help="In-kind work (egeninnsats) and its rates.")
 events_app = typer.Typer(no_args_is_help=True, help="Gatherings, webinars and their attendance.")
 
+# The listing's filters; `export inkind` takes the same.
+OfMember = Annotated[str | None, typer.Option("--member", help="Only this member.")]
+WorkYear = Annotated[int | None, typer.Option("--year", help="Only work done this year.")]
+OfGrant = Annotated[str | None, typer.Option("--grant", help="Only entries assigned to it.")]
 SkipInvalid = Annotated[
     bool, typer.Option("--skip-invalid", help="Import the valid rows, list the others.")
 ]
@@ -95,11 +99,9 @@ def add(
 @inkind_app.command("list")
 def list_(
     ctx: typer.Context,
-    member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
-    year: Annotated[int | None, typer.Option("--year", help="Only this year.")] = None,
-    grant: Annotated[
-        str | None, typer.Option("--grant", help="Only entries assigned to it.")
-    ] = None,
+    member: OfMember = None,
+    year: WorkYear = None,
+    grant: OfGrant = None,
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:

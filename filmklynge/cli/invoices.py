@@ -22,6 +22,16 @@ app = typer.Typer(no_args_is_help=True, help="Invoice the membership fee, credit
 
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Status on this date (default today).")]
 
+# The listing's filters; `export invoices` takes the same.
+FeeYear = Annotated[int | None, typer.Option("--year", help="Only this fee year.")]
+Period = Annotated[str | None, typer.Option("--period", help="e.g. 2026 or 2026-H2.")]
+Status = Annotated[
+    str | None,
+    typer.Option("--status", help="open, partly paid, paid, overdue, credited, credit note."),
+]
+OfMember = Annotated[str | None, typer.Option("--member", help="Only this member.")]
+Overdue = Annotated[bool, typer.Option("--overdue", help="Only overdue invoices.")]
+
 _LIST_COLUMNS = cols(
     ("number", "No.", "int"),
     ("member", "Member", "text", 20),
@@ -117,14 +127,11 @@ def run(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option("--year", help="Only this fee year.")] = None,
-    period: Annotated[str | None, typer.Option("--period", help="e.g. 2026 or 2026-H2.")] = None,
-    status: Annotated[
-        str | None,
-        typer.Option("--status", help="open, partly paid, paid, overdue, credited, credit note."),
-    ] = None,
-    member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue invoices.")] = False,
+    year: FeeYear = None,
+    period: Period = None,
+    status: Status = None,
+    member: OfMember = None,
+    overdue: Overdue = False,
     as_of: AsOf = None,
     fmt: Fmt = Format.table,
     output: Output = None,

@@ -67,6 +67,9 @@ Delivery = Annotated[
 ]
 Language = Annotated[str | None, typer.Option("--language", help="Documents in nb or en.")]
 Notes = Annotated[str | None, typer.Option("--notes", help="Free-text notes.")]
+# The listing's filters (tier, county and sector above too); `export members` takes the same.
+Status = Annotated[str | None, typer.Option("--status", help="active, pending or resigned.")]
+Search = Annotated[str | None, typer.Option("--search", "-s", help="Part of name, orgnr or place.")]
 
 
 def _date(value: str | None, option: str):
@@ -187,15 +190,11 @@ def add(
 def list_(
     ctx: typer.Context,
     as_of: AsOf = None,
-    status: Annotated[
-        str | None, typer.Option("--status", help="active, pending or resigned.")
-    ] = None,
+    status: Status = None,
     tier: Tier = None,
     county: County = None,
     sector: Sector = None,
-    search: Annotated[
-        str | None, typer.Option("--search", "-s", help="Part of name, orgnr or place.")
-    ] = None,
+    search: Search = None,
     sort: Annotated[str, typer.Option("--sort", help="name, id, joined, county or tier.")] = "name",
     fmt: Fmt = Format.table,
     output: Output = None,

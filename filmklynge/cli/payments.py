@@ -21,6 +21,17 @@ _COLUMNS = cols(
     ("unallocated_ore", "Unallocated", "money"),
 )
 
+# The listing's filters; `export payments` takes the same.
+Since = Annotated[str | None, typer.Option("--from", help="Paid on or after.")]
+Until = Annotated[str | None, typer.Option("--to", help="Paid on or before.")]
+OfMember = Annotated[str | None, typer.Option("--member", help="Only this member.")]
+Method = Annotated[
+    str | None, typer.Option("--method", help="manual, bank, cash, ocr, camt054, camt053.")
+]
+Unmatched = Annotated[
+    bool, typer.Option("--unmatched", help="Only payments not matched to an invoice.")
+]
+
 
 def _amount(value: str) -> int:
     from filmklynge.money import parse_nok
@@ -118,13 +129,11 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    since: Annotated[str | None, typer.Option("--from", help="Paid on or after.")] = None,
-    until: Annotated[str | None, typer.Option("--to", help="Paid on or before.")] = None,
-    member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
-    method: Annotated[
-        str | None, typer.Option("--method", help="manual, bank, cash, ocr, camt054, camt053.")
-    ] = None,
-    unmatched: Annotated[bool, typer.Option("--unmatched", help="Only unmatched.")] = False,
+    since: Since = None,
+    until: Until = None,
+    member: OfMember = None,
+    method: Method = None,
+    unmatched: Unmatched = False,
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:

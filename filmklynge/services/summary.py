@@ -82,20 +82,10 @@ def member_summary(db: Database, *, as_of: date) -> dict[str, Any]:
     }
 
 
-_OWED = """
-WITH owed AS (
-  SELECT i.member_id, i.period, i.due_on,
-         i.total_ore + coalesce(c.credited, 0) AS due_ore, coalesce(a.paid, 0) AS paid_ore,
-         max(0, i.total_ore + coalesce(c.credited, 0) - coalesce(a.paid, 0)) AS owing_ore
-  FROM invoices i
-  LEFT JOIN (SELECT credits_invoice_id AS id, sum(total_ore) AS credited FROM invoices
-             WHERE kind = 'credit' AND issued_on <= :d GROUP BY credits_invoice_id) c
-         ON c.id = i.id
-  LEFT JOIN (SELECT invoice_id AS id, sum(amount_ore) AS paid FROM payment_allocations
-             WHERE allocated_on <= :d GROUP BY invoice_id) a ON a.id = i.id
-  WHERE i.kind = 'invoice' AND i.issued_on <= :d
-)
-"""
+def _owed() -> str:
+    from filmklynge.services.dues import BALANCES_SQL
+
+    return f"WITH owed AS ({BALANCES_SQL})"
 
 
 def dues_summary(db: Database, *, as_of: date) -> dict[str, Any]:
@@ -107,8 +97,8 @@ def dues_summary(db: Database, *, as_of: date) -> dict[str, Any]:
     years = {}
     for year in (as_of.year, as_of.year - 1):
         row = db.one(
-            _OWED
-            + """SELECT coalesce(sum(due_ore), 0) AS invoiced_ore,
+            _owed()
+            + """SELECT coalesce(sum(total_ore + credited_ore), 0) AS invoiced_ore,
                         coalesce(sum(paid_ore), 0) AS paid_ore,
                         coalesce(sum(owing_ore), 0) AS outstanding_ore,
                         coalesce(sum(CASE WHEN due_on < :d THEN owing_ore END), 0) AS overdue_ore
@@ -118,7 +108,7 @@ def dues_summary(db: Database, *, as_of: date) -> dict[str, Any]:
         years[str(year)] = row
     overdue_members = list(
         db.query(
-            _OWED
+            _owed()
             + """SELECT m.name AS member, sum(o.owing_ore) AS overdue_ore,
                         julianday(:d) - julianday(min(o.due_on)) AS days
                  FROM owed o JOIN members m ON m.id = o.member_id
