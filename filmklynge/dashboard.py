@@ -137,9 +137,7 @@ def render_summary(data: dict[str, Any], cluster_name: str) -> str:
     near = data.get("inkind_near_cap") or []
     if near:
         who = ", ".join(f"{p['person']} ({p['member']}, {p['hours']:g} h)" for p in near[:3])
-        attention.append(
-            f"{count(len(near), 'person', 'persons')} near the yearly in-kind cap: {who}"
-        )
+        attention.append(f"{count(len(near), 'person')} near the yearly in-kind cap: {who}")
     if m["without_tier"]:
         names = ", ".join(r["name"] for r in m["without_tier"])
         attention.append(

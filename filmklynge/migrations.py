@@ -686,8 +686,8 @@ def m005_impact(sdb) -> None:
     _create(
         sdb,
         "productions",
-        {"id": int, "year": int, "title": str, "kind": str, "created_at": str},
-        not_null={"year", "title", "kind"},
+        {"id": int, "year": int, "title": str, "title_key": str, "kind": str, "created_at": str},
+        not_null={"year", "title", "title_key", "kind"},
     )
     _create(
         sdb,
@@ -696,9 +696,9 @@ def m005_impact(sdb) -> None:
         not_null={"production_id", "member_id"},
         foreign_keys=[("production_id", "productions", "id"), ("member_id", "members", "id")],
     )
-    sdb.execute(  # the same title in the same year is the same production
-        "CREATE UNIQUE INDEX idx_productions_year_title ON productions (year, title COLLATE NOCASE)"
-    )
+    # The same title in the same year is the same production; title_key is the title casefolded
+    # in Python (SQLite's NOCASE folds only ASCII, not Æ, Ø, Å).
+    sdb.table("productions").create_index(["year", "title_key"], unique=True)
     sdb.table("production_members").create_index(["production_id", "member_id"], unique=True)
     _create(
         sdb,

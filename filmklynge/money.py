@@ -21,6 +21,10 @@ _GROUPED_DOT = re.compile(r"^-?\d{1,3}(?:\.\d{3})+,\d{1,2}$")  # 12.500,50
 _GROUPED_COMMA = re.compile(r"^-?\d{1,3}(?:,\d{3})+\.\d{1,2}$")  # 12,500.50
 
 
+# A trillion kroner: far above any real amount, far below what SQLite's integers hold.
+MAX_ORE = 100 * 10**12
+
+
 def parse_nok(text: str, *, allow_negative: bool = False, field: str = "amount") -> Ore:
     """Parse a Norwegian amount in kroner into øre.
 
@@ -54,6 +58,11 @@ def parse_nok(text: str, *, allow_negative: bool = False, field: str = "amount")
     except InvalidOperation:  # pragma: no cover - the patterns above exclude this
         raise InvalidInput(f"{field.capitalize()} {original!r} is not an amount.") from None
     ore = int((value * 100).to_integral_value(rounding=ROUND_HALF_UP))
+    if abs(ore) > MAX_ORE:
+        raise InvalidInput(
+            f"{field.capitalize()} {original!r} is larger than any amount filmklynge keeps "
+            "(at most kr 1 000 000 000 000); check the number."
+        )
     if ore < 0 and not allow_negative:
         raise InvalidInput(
             f"{field.capitalize()} {original!r} is negative; give an amount of 0 or more."

@@ -244,3 +244,46 @@ def test_millions_are_the_amount_rounded_to_a_tenth(ore):
     whole, tenth = text.replace(" ", "").split(",")
     shown = (abs(int(whole)) * 10 + int(tenth)) * (-1 if text.startswith("-") else 1)
     assert abs(shown * 100 * 100_000 - ore) <= 50 * 100_000  # within half a tenth
+
+
+def test_figures_of_a_firm_that_enrols_are_not_recorded_twice(figures, run_json, db_path):
+    run, f = figures
+    enrol(run, "Sør AS", COMPARISON[0])
+    before = count(db_path, "SELECT count(*) FROM impact_observations")
+    assert "7 already recorded" in run("impact", "import", f).stderr
+    assert count(db_path, "SELECT count(*) FROM impact_observations") == before
+    same_year = ["impact", "add", "--member", "Sør AS", "--year", "2018", "--employees", "5"]
+    assert "already other figures" in run(*same_year, "--turnover", "1", code=4).stderr
+
+
+def test_titles_are_the_same_production_whatever_the_case_of_æøå(cluster, db_path):
+    enrol(cluster, "Polarlys Film AS", VALID[0])
+    add_production(cluster, "Ørnen over Øksfjord")
+    assert "nothing changed" in add_production(cluster, "ØRNEN OVER ØKSFJORD").stderr
+    assert count(db_path, "SELECT count(*) FROM productions") == 1
+
+
+def test_numbers_out_of_range_are_one_line_errors(cluster, tmp_path, db_path):
+    enrol(cluster, "Polarlys Film AS", VALID[0])
+    huge = "99999999999999999999"
+    r = cluster(
+        "impact",
+        "add",
+        "--member",
+        "Polarlys",
+        "--year",
+        "2018",
+        "--turnover",
+        huge,
+        "--employees",
+        "1",
+        code=2,
+    )
+    assert "larger than any amount" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = cluster("productions", "national", "--year", "2019", "--count", huge, code=2)
+    assert "out of range" in r.stderr or "not a valid integer" in r.stderr
+    f = tmp_path / "t.csv"
+    f.write_text(HEADER + f"{VALID[0]};;2017;{huge};2\n{VALID[0]};;2018;1;{huge}\n")
+    r = cluster("impact", "import", f, "--skip-invalid")
+    assert "line 2:" in r.stderr and "line 3:" in r.stderr and "Imported 0" in r.stderr
+    assert count(db_path, "SELECT count(*) FROM impact_observations") == 0

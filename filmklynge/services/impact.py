@@ -77,11 +77,16 @@ def _company(
     return "firm", firm_id
 
 
+MAX_COUNT = 1_000_000  # employees or productions in a year: more is a typing error
+
+
 def _check_figures(year: int, employees: int) -> None:
     if not 1990 <= year <= 2100:
         raise InvalidInput(f"Year {year} is out of range; give a four-digit accounting year.")
     if employees < 0:
         raise InvalidInput("Employees cannot be negative.")
+    if employees > MAX_COUNT:
+        raise InvalidInput(f"{employees} employees is more than any company has; check it.")
 
 
 def add_observation(
@@ -109,16 +114,24 @@ def add_observation(
         kind, company_id = _company(
             db, member=member, orgnr=orgnr, name=name, sector=sector, county=county
         )
-        column = "member_id" if kind == "member" else "firm_id"
         figures = {
             "turnover_ore": turnover_ore,
             "employees": employees,
             "value_added_ore": value_added_ore,
             "source": source,
         }
-        old = db.one(
-            f"SELECT * FROM impact_observations WHERE {column} = ? AND year = ?", [company_id, year]
-        )
+        if kind == "member":  # figures recorded while it was a comparison firm count too
+            old = db.one(
+                """SELECT * FROM impact_observations WHERE year = :y AND (member_id = :id
+                   OR firm_id IN (SELECT f.id FROM comparison_firms f JOIN members m
+                                  ON m.orgnr = f.orgnr WHERE m.id = :id))""",
+                {"y": year, "id": company_id},
+            )
+        else:
+            old = db.one(
+                "SELECT * FROM impact_observations WHERE firm_id = ? AND year = ?",
+                [company_id, year],
+            )
         if old:
             before = {k: old[k] for k in figures}
             if before == figures:
@@ -134,6 +147,7 @@ def add_observation(
                 db, "replace", "impact_observation", old["id"], before=before, after=figures
             )
             return "replaced"
+        column = "member_id" if kind == "member" else "firm_id"
         record = {"year": year, column: company_id, **figures, "created_at": now_utc()}
         obs_id = db.insert("impact_observations", record)
         audit.record(db, "create", "impact_observation", obs_id, after=record)
@@ -150,6 +164,10 @@ class ImportOutcome:
     errors: list[str] = field(default_factory=list)
 
 
+class _Undo(Exception):
+    """Rolls back an import's transaction: a dry run, or rows that are not all valid."""
+
+
 def _import(
     db: Database,
     rows: list[tuple[int, dict[str, str]]],
@@ -162,10 +180,6 @@ def _import(
     nothing behind); unless every row is good (or ``skip_invalid``), or on a dry run, the
     whole transaction is rolled back and the database is as it was."""
     outcome = ImportOutcome()
-
-    class Undo(Exception):
-        pass
-
     try:
         with db.atomic():
             for line, row in rows:
@@ -176,8 +190,8 @@ def _import(
                 except FilmklyngeError as e:
                     outcome.errors.append(f"line {line}: {e}")
             if dry_run or (outcome.errors and not skip_invalid):
-                raise Undo
-    except Undo:
+                raise _Undo
+    except _Undo:
         if outcome.errors and not skip_invalid:
             outcome.added = outcome.unchanged = outcome.replaced = 0
     return outcome
@@ -185,9 +199,12 @@ def _import(
 
 def _whole_number(text: str, field: str) -> int:
     try:
-        return int(text.replace(" ", "").replace("\u00a0", ""))
+        value = int(text.replace(" ", "").replace("\u00a0", ""))
     except ValueError:
         raise InvalidInput(f"{field} {text!r} must be a whole number.") from None
+    if abs(value) > MAX_COUNT:
+        raise InvalidInput(f"{field} {text!r} is out of range.")
+    return value
 
 
 def import_observations(
@@ -319,28 +336,15 @@ def report(db: Database, *, base: int, years: list[int]) -> dict[str, Any]:
         "years": years,
         **groups,
         "difference": difference,
-        "productions": production_shares(db, [base, *years]),
+        "productions": [
+            {k: t[k] for k in ("year", "member_productions", "national", "share_pct")}
+            for t in production_totals(db, [base, *years])
+        ],
     }
 
 
 def _share(part: int, whole: int | None) -> float | None:
     return round(part / whole * 100, 1) if whole else None
-
-
-def production_shares(db: Database, years: list[int]) -> list[dict[str, Any]]:
-    out = []
-    for y in years:
-        members = db.scalar("SELECT count(*) FROM productions WHERE year = ?", [y])
-        national = db.scalar("SELECT count FROM national_productions WHERE year = ?", [y])
-        out.append(
-            {
-                "year": y,
-                "member_productions": members,
-                "national": national,
-                "share_pct": _share(members, national),
-            }
-        )
-    return out
 
 
 def add_production(
@@ -362,8 +366,8 @@ def add_production(
     with db.atomic():
         ids = sorted({find_member(db, m)["id"] for m in members})
         old = db.one(
-            "SELECT id, kind FROM productions WHERE year = ? AND title = ? COLLATE NOCASE",
-            [year, title],
+            "SELECT id, kind FROM productions WHERE year = ? AND title_key = ?",
+            [year, title.casefold()],
         )
         if old:
             old_ids = [
@@ -388,7 +392,14 @@ def add_production(
                 f"{old['id']}); check 'filmklynge productions list --year {year}'."
             )
         prod_id = db.insert(
-            "productions", {"year": year, "title": title, "kind": kind, "created_at": now_utc()}
+            "productions",
+            {
+                "year": year,
+                "title": title,
+                "title_key": title.casefold(),  # Ørnen and ørnen are one production
+                "kind": kind,
+                "created_at": now_utc(),
+            },
         )
         db.executemany(
             "INSERT INTO production_members (production_id, member_id) VALUES (?, ?)",
@@ -414,8 +425,8 @@ def add_production(
 def set_national_total(db: Database, *, year: int, count: int, source: str | None) -> None:
     if not 1900 <= year <= 2100:
         raise InvalidInput(f"Year {year} is out of range.")
-    if count < 0:
-        raise InvalidInput("A national total cannot be negative.")
+    if not 0 <= count <= MAX_COUNT:
+        raise InvalidInput(f"A national total of {count} productions is out of range.")
     with db.atomic():
         before = db.one("SELECT count, source FROM national_productions WHERE year = ?", [year])
         db.execute(
@@ -449,12 +460,14 @@ def list_productions(db: Database, *, year: int | None = None) -> list[dict[str,
     )
 
 
-def production_totals(db: Database) -> list[dict[str, Any]]:
-    """Per year: members' productions by kind, the national total and members' share."""
-    years = sorted(
-        {r[0] for r in db.execute("SELECT year FROM productions")}
-        | {r[0] for r in db.execute("SELECT year FROM national_productions")}
-    )
+def production_totals(db: Database, years: list[int] | None = None) -> list[dict[str, Any]]:
+    """Per year (those given, or every year on record): members' productions by kind, the
+    national total and members' share."""
+    if years is None:
+        years = sorted(
+            {r[0] for r in db.execute("SELECT year FROM productions")}
+            | {r[0] for r in db.execute("SELECT year FROM national_productions")}
+        )
     out = []
     for y in years:
         kinds = dict(
