@@ -16,8 +16,14 @@ from filmklynge.errors import InvalidInput
 
 @contextlib.contextmanager
 def replacing(path: Path) -> Iterator[Path]:
-    """Yield a temporary path in ``path``'s folder; it becomes ``path`` when the block ends."""
+    """Yield a temporary path in ``path``'s folder; it becomes ``path`` when the block ends.
+
+    A symbolic link is written through (its target is replaced), and a file that exists keeps
+    its permissions, as if it had been opened for writing.
+    """
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder. Give a file name.")
     if not path.parent.is_dir():
@@ -27,9 +33,13 @@ def replacing(path: Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # an ordinary file, as if opened with open()
+        if path.exists():
+            mode = path.stat().st_mode & 0o7777
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask  # a new ordinary file, as open() would make it
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -217,3 +217,44 @@ def test_csv_reads_back_as_written_with_formulas_neutralised(rows, excel):
                 assert (int(kroner) * 100 + int(ore)) * (-1 if value < 0 else 1) == value
             else:
                 assert int(cell) == value
+
+
+def test_public_lists_active_members_unless_told(billed):  # noqa: F811
+    names = [
+        r["name"]
+        for r in json.loads(billed("export", "members", "--public", "--format", "json").stdout)
+    ]
+    assert "Sluttet AS" not in names and "Polarlys Film AS" in names
+    every = billed("export", "members", "--public", "--status", "resigned", "--format", "json")
+    assert [r["name"] for r in json.loads(every.stdout)] == ["Sluttet AS"]
+
+
+def test_empty_field_list_and_control_characters(risky, db_path, tmp_path):
+    r = risky("export", "members", "--fields", " , ", code=2)
+    assert "--fields names no field" in r.stderr
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE members SET address_line = 'Gate\x0b1' WHERE orgnr = ?", [VALID[0]])
+    conn.close()
+    target = tmp_path / "m.xlsx"
+    risky("export", "members", "--format", "xlsx", "--fields", "orgnr,address_line", "-o", target)
+    cells = {r[0]: r[1] for r in load_workbook(target).active.iter_rows(values_only=True)}
+    assert cells[VALID[0]] == "Gate1"  # XML cannot hold the vertical tab
+
+
+def test_listing_csv_neutralises_formulas_too(risky):
+    out = risky("members", "list", "--format", "csv").stdout
+    assert "'=HYPERLINK" in out and ",=" not in out
+
+
+def test_output_files_keep_their_permissions_and_links(risky, tmp_path):
+    import os
+
+    target = tmp_path / "medlemmer.csv"
+    target.write_text("old")
+    os.chmod(target, 0o600)
+    link = tmp_path / "lenke.csv"
+    link.symlink_to(target)
+    risky("export", "members", "--output", link)
+    assert link.is_symlink() and target.read_text().startswith("id,name")
+    assert os.stat(target).st_mode & 0o777 == 0o600

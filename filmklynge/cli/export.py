@@ -27,7 +27,9 @@ Fmt = Annotated[ExportFormat, typer.Option("--format", "-f", help="csv, json or 
 Excel = Annotated[
     bool,
     typer.Option(
-        "--excel", help="CSV for Norwegian Excel: semicolons, BOM, comma decimals, kroner."
+        "--excel",
+        help="CSV for Norwegian Excel: semicolons, BOM, comma decimals, kroner. Excel drops "
+        "leading zeros (KID, postal codes); XLSX keeps them.",
     ),
 ]
 Fields = Annotated[
@@ -111,7 +113,11 @@ def members(
     fields: Fields = None,
     output: Out = None,
     public: Annotated[
-        bool, typer.Option("--public", help="Only company, sector, municipality, website.")
+        bool,
+        typer.Option(
+            "--public",
+            help="For the website: company, sector, municipality, website of active members.",
+        ),
     ] = False,
     as_of: AsOf = None,
     status: members_cli.Status = None,
@@ -126,6 +132,8 @@ def members(
 
     Example: filmklynge export members --public --status active --format json --output medlemmer.json
     """
+    if public and status is None:
+        status = "active"  # a website lists today's members; --status says otherwise
     _export(
         ctx,
         "members",

@@ -116,6 +116,8 @@ def choose_fields(what: str, fields: str | None, public: bool) -> list[str]:
     if not fields:
         return list(allowed)
     chosen = [f.strip() for f in fields.split(",") if f.strip()]
+    if not chosen:
+        raise InvalidInput(f"--fields names no field; choose from: {', '.join(allowed)}.")
     unknown = [f for f in chosen if f not in allowed]
     if unknown:
         raise InvalidInput(
@@ -167,18 +169,23 @@ def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[
         yield chunk
 
 
+# What may stand just before a cell that starts with each formula character, in CSV text
+# written with ',' and CRLF: a comma or a line end, and an opening quote or not. The csv module
+# always quotes a cell that holds a carriage return, so an unquoted CR is only ever a line end.
+_BEFORE = {c: (",", ',"', "\n", '\n"') for c in "=+-@\t"} | {"\r": (',"', '\n"')}
+_FIRST = tuple(FORMULA_START[:-1]) + tuple('"' + c for c in FORMULA_START)
+
+
 def _may_start_formula(text: str) -> bool:
     """Whether some cell of this plain CSV text may start with a formula character.
 
-    A cell starts a line or follows a comma, inside an opening quote or not. False alarms
-    (a quoted cell holding ",-") only send the text the slow way. Substring searches, a few
-    per character, are several times faster here than one regular expression.
+    False alarms (a quoted cell holding ",-") only send the text the slow way. Substring
+    searches, a few per character, are several times faster here than one regular expression.
     """
-    if text.startswith(FORMULA_START) or text.startswith(tuple('"' + c for c in FORMULA_START)):
+    if text.startswith(_FIRST):
         return True
     return any(
-        c in text and any(before + c in text for before in (",", ',"', "\n", '\n"'))
-        for c in FORMULA_START
+        c in text and any(before + c in text for before in _BEFORE[c]) for c, _ in _BEFORE.items()
     )
 
 
@@ -259,7 +266,10 @@ def write_json(stream: TextIO, fields: list[str], rows: Iterable[Sequence[Any]])
 
 def _xlsx_cell(ws: Any, value: Any, is_money: bool) -> Any:
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    if isinstance(value, str):  # XML cannot hold most control characters: leave them out
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if is_money and isinstance(value, int):
         c = WriteOnlyCell(ws, value=value / 100)
         c.number_format = "#,##0.00"
