@@ -123,3 +123,7 @@ def test_summary_counts_read_as_english_and_abroad_is_marked(billed):  # noqa: F
     assert "3 members overdue" in text
     assert "SE (abroad)" in text
     assert not any(line.endswith(" ") for line in text.splitlines())
+
+
+def test_summary_year_out_of_range(cluster):
+    assert "is not a year" in cluster("summary", "--year", "0", code=2).stderr

@@ -38,6 +38,8 @@ def summary(
     db = db_of(ctx)
     day = parse_date(as_of, field="--as-of") if as_of else today()
     if year is not None:
+        if not 1900 <= year <= 9999:
+            raise InvalidInput(f"--year {year} is not a year like {day.year}.")
         if as_of and day.year != year:
             raise InvalidInput(f"--as-of {as_of} is not in --year {year}; give one of them.")
         if not as_of:

@@ -94,18 +94,18 @@ def dues_summary(db: Database, *, as_of: date) -> dict[str, Any]:
     Everything is summed in SQL: the summary must stay fast on a million invoices.
     """
     d = as_of.isoformat()
-    years = {}
-    for year in (as_of.year, as_of.year - 1):
-        row = db.one(
-            _owed()
-            + """SELECT coalesce(sum(total_ore + credited_ore), 0) AS invoiced_ore,
-                        coalesce(sum(paid_ore), 0) AS paid_ore,
-                        coalesce(sum(owing_ore), 0) AS outstanding_ore,
-                        coalesce(sum(CASE WHEN due_on < :d THEN owing_ore END), 0) AS overdue_ore
-                 FROM owed WHERE period = :y OR period LIKE :y || '-%'""",
-            {"d": d, "y": str(year)},
-        )
-        years[str(year)] = row
+    zero = dict.fromkeys(("invoiced_ore", "paid_ore", "outstanding_ore", "overdue_ore"), 0)
+    years = {str(y): dict(zero) for y in (as_of.year, as_of.year - 1)}
+    for row in db.query(  # one pass for both fee years (a period is 2026 or 2026-H1 ...)
+        _owed()
+        + """SELECT substr(period, 1, 4) AS year,
+                    sum(total_ore + credited_ore) AS invoiced_ore, sum(paid_ore) AS paid_ore,
+                    sum(owing_ore) AS outstanding_ore,
+                    coalesce(sum(CASE WHEN due_on < :d THEN owing_ore END), 0) AS overdue_ore
+             FROM owed WHERE substr(period, 1, 4) IN (:y, :last) GROUP BY 1""",
+        {"d": d, "y": str(as_of.year), "last": str(as_of.year - 1)},
+    ):
+        years[row.pop("year")] = row
     overdue_members = list(
         db.query(
             _owed()
