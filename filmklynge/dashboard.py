@@ -103,7 +103,7 @@ def render_summary(data: dict[str, Any], cluster_name: str) -> str:
         )
         table.add_column("Grant")
         table.add_column("Granted", justify="right")
-        table.add_column("Members", justify="right")
+        table.add_column("Contributed", justify="right")
         table.add_column("Match rule")
         table.add_column("Public share")
         for g in grants:

@@ -155,6 +155,8 @@ def test_invoices_in_excel_csv_and_xlsx_show_kroner(billed, tmp_path):  # noqa: 
     credit_row = next(dict(zip(values[0], v, strict=True)) for v in values if v[1] == "credit")
     assert credit_row["total_kr"] == -1000.5
     assert ws.cell(row=2, column=values[0].index("total_kr") + 1).number_format == "#,##0.00"
+    due = ws.cell(row=2, column=values[0].index("due_on") + 1)
+    assert due.is_date and due.value.date().isoformat() == "2026-01-24"
     plain = billed("export", "invoices", "--fields", "number,total_ore").stdout
     assert "10004,-100050" in plain.splitlines()  # plain CSV keeps øre; a minus stays a minus
 

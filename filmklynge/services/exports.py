@@ -264,13 +264,22 @@ def write_json(stream: TextIO, fields: list[str], rows: Iterable[Sequence[Any]])
     return len(records)
 
 
-def _xlsx_cell(ws: Any, value: Any, is_money: bool) -> Any:
+def _xlsx_cell(ws: Any, value: Any, kind: str) -> Any:
+    """A value for a cell of a column of ``kind``: 'money' (øre), 'date' (ISO text) or ''."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    if kind == "date" and isinstance(value, str):
+        try:
+            c = WriteOnlyCell(ws, value=date.fromisoformat(value))
+        except ValueError:
+            pass
+        else:
+            c.number_format = "dd.mm.yyyy"  # a real date: it sorts and filters as one
+            return c
     if isinstance(value, str):  # XML cannot hold most control characters: leave them out
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if is_money and isinstance(value, int):
+    if kind == "money" and isinstance(value, int):
         c = WriteOnlyCell(ws, value=value / 100)
         c.number_format = "#,##0.00"
         return c
@@ -286,7 +295,8 @@ def write_xlsx(path: Path, sheets: dict[str, Iterable[Sequence[Any]]]) -> int:
     """A workbook with one sheet per entry, whose first row is the header (kept in view).
 
     Integer øre in a ``*_ore`` column becomes kroner with two decimals (the header says
-    ``*_kr``); text that would start a formula is stored as text with Excel's quote prefix.
+    ``*_kr``), ISO dates in a ``*_on`` column become dates; text that would start a formula is
+    stored as text with Excel's quote prefix.
     Written in openpyxl's streaming mode, so memory stays flat. Returns the data rows written.
     """
     from openpyxl import Workbook
@@ -298,7 +308,9 @@ def write_xlsx(path: Path, sheets: dict[str, Iterable[Sequence[Any]]]) -> int:
         ws = wb.create_sheet(name)
         it = iter(rows)
         header = [str(h) for h in next(it, [])]
-        money = [h.endswith("_ore") for h in header]
+        kinds = [
+            "money" if h.endswith("_ore") else "date" if h.endswith("_on") else "" for h in header
+        ]
         first = list(islice(it, 200))  # column widths from the first rows; the rest streams
         for i, h in enumerate(header):
             width = max([len(h), *(len(str(r[i] or "")) for r in first)])
@@ -307,7 +319,7 @@ def write_xlsx(path: Path, sheets: dict[str, Iterable[Sequence[Any]]]) -> int:
         ws.append([kroner_header(h) for h in header])
 
         for row in chain(first, it):
-            ws.append([_xlsx_cell(ws, v, m) for v, m in zip(row, money, strict=True)])
+            ws.append([_xlsx_cell(ws, v, k) for v, k in zip(row, kinds, strict=True)])
             count += 1
     wb.save(path)
     return count
