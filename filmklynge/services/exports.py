@@ -185,7 +185,8 @@ def _may_start_formula(text: str) -> bool:
     if text.startswith(_FIRST):
         return True
     return any(
-        c in text and any(before + c in text for before in _BEFORE[c]) for c, _ in _BEFORE.items()
+        c in text and any(before + c in text for before in befores)
+        for c, befores in _BEFORE.items()
     )
 
 
@@ -264,31 +265,35 @@ def write_json(stream: TextIO, fields: list[str], rows: Iterable[Sequence[Any]])
     return len(records)
 
 
-def _xlsx_cell(ws: Any, value: Any, kind: str) -> Any:
-    """A value for a cell of a column of ``kind``: 'money' (øre), 'date' (ISO text) or ''."""
+def _xlsx_cell_maker() -> Any:
+    """The function that turns a value into a cell, with openpyxl imported once, not per cell."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    if kind == "date" and isinstance(value, str):
-        try:
-            c = WriteOnlyCell(ws, value=date.fromisoformat(value))
-        except ValueError:
-            pass
-        else:
-            c.number_format = "dd.mm.yyyy"  # a real date: it sorts and filters as one
+    def cell(ws: Any, value: Any, kind: str) -> Any:
+        """A value for a cell of a column of ``kind``: 'money' (øre), 'date' (ISO text), ''."""
+        if kind == "date" and isinstance(value, str):
+            try:
+                c = WriteOnlyCell(ws, value=date.fromisoformat(value))
+            except ValueError:
+                pass
+            else:
+                c.number_format = "dd.mm.yyyy"  # a real date: it sorts and filters as one
+                return c
+        if isinstance(value, str):  # XML cannot hold most control characters: leave them out
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if kind == "money" and isinstance(value, int):
+            c = WriteOnlyCell(ws, value=value / 100)
+            c.number_format = "#,##0.00"
             return c
-    if isinstance(value, str):  # XML cannot hold most control characters: leave them out
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if kind == "money" and isinstance(value, int):
-        c = WriteOnlyCell(ws, value=value / 100)
-        c.number_format = "#,##0.00"
-        return c
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        c = WriteOnlyCell(ws, value=value)
-        c.data_type = "s"  # openpyxl would store "=..." as a formula
-        c.quotePrefix = True
-        return c
-    return value
+        if isinstance(value, str) and value.startswith(FORMULA_START):
+            c = WriteOnlyCell(ws, value=value)
+            c.data_type = "s"  # openpyxl would store "=..." as a formula
+            c.quotePrefix = True
+            return c
+        return value
+
+    return cell
 
 
 def write_xlsx(path: Path, sheets: dict[str, Iterable[Sequence[Any]]]) -> int:
@@ -303,6 +308,7 @@ def write_xlsx(path: Path, sheets: dict[str, Iterable[Sequence[Any]]]) -> int:
     from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
+    cell = _xlsx_cell_maker()
     count = 0
     for name, rows in sheets.items():
         ws = wb.create_sheet(name)
@@ -319,7 +325,7 @@ def write_xlsx(path: Path, sheets: dict[str, Iterable[Sequence[Any]]]) -> int:
         ws.append([kroner_header(h) for h in header])
 
         for row in chain(first, it):
-            ws.append([_xlsx_cell(ws, v, k) for v, k in zip(row, kinds, strict=True)])
+            ws.append([cell(ws, v, k) for v, k in zip(row, kinds, strict=True)])
             count += 1
     wb.save(path)
     return count

@@ -261,7 +261,11 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-MEASURES = (("turnover", "turnover_ore"), ("employees", "employees"))
+# (name, the column of a year's figure, the report's key for the base year's figure)
+MEASURES = (
+    ("turnover", "turnover_ore", "turnover_base_ore"),
+    ("employees", "employees", "employees_base"),
+)
 
 
 def report(db: Database, *, base: int, years: list[int]) -> dict[str, Any]:
@@ -300,11 +304,11 @@ def report(db: Database, *, base: int, years: list[int]) -> dict[str, Any]:
         rows = []
         for y in years:
             row: dict[str, Any] = {"year": y, "firms": len(complete)}
-            for label, column in MEASURES:
+            for label, column, base_key in MEASURES:
                 pairs = [(companies[k][base][column], companies[k][y][column]) for k in complete]
                 firm_growth = [g for b, v in pairs if (g := _growth(b, v)) is not None]
                 total_base, total = sum(b for b, _ in pairs), sum(v for _, v in pairs)
-                row[f"{column.replace(label, label + '_base')}"] = total_base
+                row[base_key] = total_base
                 row[column] = total
                 row[f"{label}_growth_pct"] = _growth(total_base, total)
                 row[f"{label}_median_growth_pct"] = (
@@ -320,7 +324,7 @@ def report(db: Database, *, base: int, years: list[int]) -> dict[str, Any]:
     difference = []
     for m, c in zip(groups["members"]["years"], groups["comparison"]["years"], strict=True):
         diff: dict[str, Any] = {"year": m["year"]}
-        for label, _ in MEASURES:
+        for label, *_ in MEASURES:
             for kind in ("growth", "median_growth"):
                 a, b = m[f"{label}_{kind}_pct"], c[f"{label}_{kind}_pct"]
                 diff[f"{label}_{kind}_pp"] = (
