@@ -30,8 +30,9 @@ FLOOR_SQL = [
 
 
 def build(path: Path, inkind: int, payments: int) -> None:
-    from filmklynge.db import open_db
-    from filmklynge.services import grants, profile
+    from filmklynge.funding import grants
+    from filmklynge.register import profile
+    from filmklynge.store.db import open_db
 
     rng = random.Random(7)
     db = open_db(path)

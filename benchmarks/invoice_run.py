@@ -35,8 +35,8 @@ def orgnr(i: int) -> str | None:
 
 
 def build(path: Path, members: int):
-    from filmklynge.db import open_db
-    from filmklynge.services import profile, tiers
+    from filmklynge.register import profile, tiers
+    from filmklynge.store.db import open_db
 
     db = open_db(path)
     profile.init_profile(
@@ -67,7 +67,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=10_000)
     args = parser.parse_args()
     os.environ["FILMKLYNGE_TODAY"] = "2026-01-15"
-    from filmklynge.services import invoicing
+    from filmklynge.ledger import invoicing
 
     with tempfile.TemporaryDirectory() as tmp:
         db = build(Path(tmp) / "bench.db", args.members)

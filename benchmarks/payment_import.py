@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def build(path: Path, count: int) -> list[tuple[str, int]]:
     from filmklynge import kid
-    from filmklynge.db import open_db
-    from filmklynge.services import profile
+    from filmklynge.register import profile
+    from filmklynge.store.db import open_db
 
     db = open_db(path)
     profile.init_profile(
@@ -81,9 +81,9 @@ def main() -> None:
     os.environ["FILMKLYNGE_TODAY"] = "2026-02-10"
     import netsgiro
 
-    from filmklynge.bankfile_writers import make_ocr
-    from filmklynge.db import open_db
-    from filmklynge.services import payments
+    from filmklynge.ledger import payments
+    from filmklynge.ledger.bankfile_writers import make_ocr
+    from filmklynge.store.db import open_db
 
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "bench.db"

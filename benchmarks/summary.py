@@ -60,8 +60,8 @@ ORDER BY m.name COLLATE NOCASE;
 
 
 def build(path: Path, members: int, invoices: int, inkind: int) -> None:
-    from filmklynge.db import open_db
-    from filmklynge.services import profile, tiers
+    from filmklynge.register import profile, tiers
+    from filmklynge.store.db import open_db
 
     rng = random.Random(1)
     db = open_db(path)

@@ -87,7 +87,7 @@ def to_csv(rows: list[dict], columns: list[Column]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)  # RFC 4180: CRLF line ends, so a CR inside a cell is quoted
     writer.writerow([c.key for c in columns])
-    from filmklynge.services.exports import neutralise  # a listing may be opened in Excel too
+    from filmklynge.tablefile import neutralise  # a listing may be opened in Excel too
 
     for row in rows:
         writer.writerow(

@@ -26,9 +26,9 @@ DAY = "2026-11-24"
 def main() -> None:
     from typer.testing import CliRunner
 
-    from filmklynge.bankfile_writers import make_camt
     from filmklynge.cli import app
-    from filmklynge.db import open_db
+    from filmklynge.ledger.bankfile_writers import make_camt
+    from filmklynge.store.db import open_db
 
     env, commands = steps()
     env = {**env, "FILMKLYNGE_TODAY": DAY}

@@ -35,8 +35,8 @@ def build(path: Path) -> None:
     os.environ.update(FIXED_ENV)
     from sample_data import CLUSTER, FOREIGN, MEMBERS, RESIGNED, ROLES, TIERS, orgnr_from, person
 
-    from filmklynge.db import open_db
-    from filmklynge.services import members, profile, tiers
+    from filmklynge.register import members, profile, tiers
+    from filmklynge.store.db import open_db
 
     path = Path(path)
     for suffix in ("", "-wal", "-shm"):
@@ -110,7 +110,7 @@ def build(path: Path) -> None:
                 "email": f"produsent@{slug}.example",
                 "phone": None,
             }
-            from filmklynge.services import contacts
+            from filmklynge.register import contacts
 
             contacts.add_contact(db, str(member["id"]), **members_second)
 
@@ -152,8 +152,8 @@ def _bill_and_collect(db, rng: random.Random) -> None:
     note; reminders. 2026 is left with some members partly paid and some overdue."""
     import tempfile
 
-    from filmklynge.bankfile_writers import make_camt, make_ocr
-    from filmklynge.services import invoicing, payments, reminders
+    from filmklynge.ledger import invoicing, payments, reminders
+    from filmklynge.ledger.bankfile_writers import make_camt, make_ocr
 
     workdir = Path(tempfile.mkdtemp(prefix="filmklynge-sample-"))
     for year in (2024, 2025, 2026):
@@ -232,7 +232,7 @@ def _fund(db, rng: random.Random) -> None:
     """Innovasjon Norge (three years) and Kulturnæringsstiftelsen grants, gatherings and
     webinars with attendance turned into in-kind work, project hours on salary. 2024 and 2025
     pass the match rule; 2026 is short, so the treasurer sees what that looks like."""
-    from filmklynge.services import events, grants, inkind
+    from filmklynge.funding import events, grants, inkind
 
     _set_day(date(2024, 1, 5))
     grants.add_funder(db, name="Innovasjon Norge", public=True)
@@ -323,7 +323,7 @@ def _impact(db, rng: random.Random) -> None:
     part in, with national totals."""
     from sample_data import COMPARISON_FIRMS, PRODUCTIONS, orgnr_from
 
-    from filmklynge.services import impact
+    from filmklynge.impact import growth, productions
 
     _set_day(date(2026, 9, 1))
     used = {r["orgnr"] for r in db.query("SELECT orgnr FROM members WHERE orgnr IS NOT NULL")}
@@ -336,7 +336,7 @@ def _impact(db, rng: random.Random) -> None:
         for year in (2017, 2018, 2019):
             if m["id"] % 11 == 5 and year == 2018:
                 continue  # a member with a missing year, left out and listed
-            impact.add_observation(
+            growth.add_observation(
                 db,
                 year=year,
                 member=str(m["id"]),
@@ -356,7 +356,7 @@ def _impact(db, rng: random.Random) -> None:
         for year in (2017, 2018, 2019):
             if i % 13 == 7 and year == 2019:
                 continue  # accounts not yet filed: left out and listed
-            impact.add_observation(
+            growth.add_observation(
                 db,
                 year=year,
                 orgnr=orgnr,
@@ -370,10 +370,10 @@ def _impact(db, rng: random.Random) -> None:
             turnover *= rng.uniform(0.96, 1.10)
             staff += rng.choice((-1, 0, 0, 0, 1)) if staff > 1 else 0
     for year, national in ((2017, 152), (2018, 160), (2019, 148)):
-        impact.set_national_total(db, year=year, count=national, source="Norsk filminstitutt")
+        productions.set_national_total(db, year=year, count=national, source="Norsk filminstitutt")
         for title, kind in PRODUCTIONS[year]:
             involved = rng.sample(members, rng.choice((1, 1, 2)))
-            impact.add_production(
+            productions.add_production(
                 db, year=year, title=title, kind=kind, members=[str(m["id"]) for m in involved]
             )
 

@@ -114,7 +114,7 @@ def test_profile_set_rejects_bad_values_and_writes_nothing(cluster, run_json):
 
 
 def test_vat_rates_are_settings(cluster, db_path):
-    from filmklynge.db import open_db
+    from filmklynge.store.db import open_db
 
     cluster("profile", "set", "--vat-rate", "S=15")
     db = open_db(db_path)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_members import VALID
 
-from filmklynge.services.cofunding import segments, split_contributions, yearly_amounts
+from filmklynge.funding.cofunding import segments, split_contributions, yearly_amounts
 
 END = {"FILMKLYNGE_TODAY": "2026-12-31"}
 

@@ -73,7 +73,7 @@ def test_audit_log_records_writes_with_user_and_command(cluster, run_json):
 
 
 def test_database_file_is_private_wal_and_migrated(cluster, db_path):
-    from filmklynge.migrations import STEPS
+    from filmklynge.store.migrations import STEPS
 
     assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
     conn = sqlite3.connect(db_path)
@@ -92,8 +92,8 @@ def test_database_file_is_private_wal_and_migrated(cluster, db_path):
 
 
 def test_migrations_twice_is_a_no_op(tmp_path):
-    from filmklynge import migrations
-    from filmklynge.db import open_db
+    from filmklynge.store import migrations
+    from filmklynge.store.db import open_db
 
     db = open_db(tmp_path / "x.db")
     schema = db.scalar("SELECT group_concat(sql) FROM sqlite_master")
@@ -110,7 +110,7 @@ def test_migrations_twice_is_a_no_op(tmp_path):
 def test_failed_transaction_leaves_nothing(tmp_path):
     import pytest
 
-    from filmklynge.db import open_db
+    from filmklynge.store.db import open_db
 
     db = open_db(tmp_path / "x.db")
     with pytest.raises(RuntimeError), db.atomic():

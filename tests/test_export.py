@@ -13,7 +13,7 @@ from test_invoicing import billed, run_year  # noqa: F401  (fixture)
 from test_members import VALID
 from test_members import add as enrol
 
-from filmklynge.services import exports
+from filmklynge import tablefile
 
 # One company name for each character that starts a spreadsheet formula.
 DANGEROUS = ['=HYPERLINK("http://x")', "+47 Film", "-Kulde AS", "@Nord", "\tTab AS", "\rCR AS"]
@@ -197,7 +197,7 @@ def test_csv_reads_back_as_written_with_formulas_neutralised(rows, excel):
     """Whatever the cells, a CSV reader gets back each value, text neutralised."""
     buf = io.StringIO(newline="")
     # Small chunks, so that the fast and the careful path both run in one file.
-    n = exports.write_csv(buf, ["a_ore", "b", "c"], rows, excel=excel, chunk_rows=7)
+    n = tablefile.write_csv(buf, ["a_ore", "b", "c"], rows, excel=excel, chunk_rows=7)
     assert n == len(rows)
     text = buf.getvalue()
     if excel:
@@ -211,10 +211,10 @@ def test_csv_reads_back_as_written_with_formulas_neutralised(rows, excel):
             if value is None:
                 assert cell == ""
             elif isinstance(value, str):
-                assert cell == exports.neutralise(value)
-                assert not cell.startswith(exports.FORMULA_START)
+                assert cell == tablefile.neutralise(value)
+                assert not cell.startswith(tablefile.FORMULA_START)
             elif excel and i == 0:  # øre shown as kroner with a decimal comma
-                assert cell == exports.excel_number(value, ore=True)
+                assert cell == tablefile.excel_number(value, ore=True)
                 kroner, ore = cell.lstrip("-").split(",")
                 assert (int(kroner) * 100 + int(ore)) * (-1 if value < 0 else 1) == value
             else:

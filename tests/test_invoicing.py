@@ -272,7 +272,7 @@ def test_reminders(billed, run_json, db_path):
 def test_reminder_fee_rules_directly():
     from datetime import date
 
-    from filmklynge.services.reminders import next_reminder
+    from filmklynge.ledger.reminders import next_reminder
 
     profile = {
         "reminder_max_count": 3,
@@ -295,7 +295,7 @@ def test_reminder_fee_rules_directly():
 
 
 def test_no_profile(run, db_path):
-    from filmklynge.db import open_db
+    from filmklynge.store.db import open_db
 
     open_db(db_path).close()
     r = run("invoices", "run", "--year", "2026", "--yes", code=3)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from test_invoicing import billed, rows, run_year  # noqa: F401  (fixture)
 
-from filmklynge.bankfile_writers import make_camt, make_ocr
 from filmklynge.errors import InvalidInput
-from filmklynge.services import bankfiles
+from filmklynge.ledger import bankfiles
+from filmklynge.ledger.bankfile_writers import make_camt, make_ocr
 
 DATA = Path(__file__).parent / "data"
 TODAY = {"FILMKLYNGE_TODAY": "2026-03-01"}
@@ -91,8 +91,8 @@ def test_import_matches_by_kid_and_is_idempotent(invoiced, tmp_path, run_json, d
     unmatched = run_json("payments", "unmatched", env=TODAY)
     assert len(unmatched) == 1 and "bad check digit" in unmatched[0]["why"]
     polarlys = run_json("members", "show", "Polarlys")["id"]
-    from filmklynge.db import open_db
-    from filmklynge.services.payments import member_credit
+    from filmklynge.ledger.payments import member_credit
+    from filmklynge.store.db import open_db
 
     db = open_db(db_path)
     assert member_credit(db, polarlys) == 25_000
@@ -227,8 +227,8 @@ def test_manual_payments_credit_and_refund(invoiced, run_json, db_path):
     r = run("payments", "refund", "--member", "Polarlys", "--amount", "300", code=2)
     assert "kr 250,00 in credit" in r.stderr
     run("payments", "refund", "--member", "Polarlys", "--amount", "100", "--on", "2026-02-02")
-    from filmklynge.db import open_db
-    from filmklynge.services.payments import member_credit
+    from filmklynge.ledger.payments import member_credit
+    from filmklynge.store.db import open_db
 
     db = open_db(db_path)
     assert member_credit(db, shown["member_id"]) == 15_000

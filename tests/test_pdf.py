@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from filmklynge.db import open_db
 from filmklynge.documents import files
 from filmklynge.documents.pdf import invoice_pdf, reminder_pdf, safe_text, vat_summary
+from filmklynge.store.db import open_db
 
 NO_MEMBER = {
     "id": 7,

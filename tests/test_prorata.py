@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from filmklynge.errors import InvalidInput
-from filmklynge.services.invoicing import (
+from filmklynge.ledger.invoicing import (
     PERIODS,
     fee_for_months,
     months_billable,

@@ -41,7 +41,7 @@ class State:
     def db(self, *, create: bool = False):
         """Open (migrating if needed) the database once per invocation."""
         if self._db is None:
-            from filmklynge.db import open_db
+            from filmklynge.store.db import open_db
 
             self._db = open_db(self.db_path, create=create)
             self._db.command = command_line()

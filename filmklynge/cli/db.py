@@ -30,7 +30,7 @@ def check(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) ->
     """
     from filmklynge.dates import today
     from filmklynge.errors import CheckFailed
-    from filmklynge.services import checks
+    from filmklynge.reports import health as checks
 
     problems = checks.check(db_of(ctx), today=today())
     rows = checks.as_rows(problems)
@@ -58,7 +58,7 @@ def backup(
 
     Example: filmklynge db backup klynge-2026-11-24.db
     """
-    from filmklynge.db import backup_to
+    from filmklynge.store.db import backup_to
 
     backup_to(db_of(ctx), target)
     size = target.stat().st_size
@@ -78,8 +78,8 @@ def migrate(
 
     Example: filmklynge db migrate --list
     """
-    from filmklynge import migrations
-    from filmklynge.db import open_db
+    from filmklynge.store import migrations
+    from filmklynge.store.db import open_db
 
     db = open_db(state(ctx).db_path, create=False, migrate=False)
     try:
@@ -141,7 +141,7 @@ def log(
     Example: filmklynge db log --entity member --since 2026-11-01
     """
     from filmklynge.dates import parse_date
-    from filmklynge.services import auditlog
+    from filmklynge.store import auditlog
 
     rows = auditlog.entries(
         db_of(ctx),

@@ -47,7 +47,7 @@ def _listing_fields(what: str):
     """Put the fields a `--fields` list may name into the command's help, where FIELDS stands."""
 
     def add(command):
-        from filmklynge.services.exports import DEFAULT_FIELDS, PUBLIC_FIELDS
+        from filmklynge.reports.exports import DEFAULT_FIELDS, PUBLIC_FIELDS
 
         text = f"Fields (all by default, in this order): {', '.join(DEFAULT_FIELDS[what])}."
         if what in PUBLIC_FIELDS:
@@ -72,9 +72,10 @@ def _export(
 ) -> None:
     import sys
 
+    from filmklynge import tablefile
     from filmklynge.errors import InvalidInput
+    from filmklynge.reports import exports
     from filmklynge.safe_write import replacing
-    from filmklynge.services import exports
 
     chosen = exports.choose_fields(what, fields, public)
     if excel and fmt != ExportFormat.csv:
@@ -87,20 +88,20 @@ def _export(
         from itertools import chain
 
         with replacing(output) as tmp:
-            count = exports.write_xlsx(tmp, {what: chain([chosen], rows)})
+            count = tablefile.write_xlsx(tmp, {what: chain([chosen], rows)})
     elif to_stdout:
         if fmt == ExportFormat.json:
-            exports.write_json(sys.stdout, chosen, rows)
+            tablefile.write_json(sys.stdout, chosen, rows)
         else:
-            exports.write_csv(sys.stdout, chosen, rows, excel=excel)
+            tablefile.write_csv(sys.stdout, chosen, rows, excel=excel)
         sys.stdout.flush()
         return
     else:
         with replacing(output) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
             if fmt == ExportFormat.json:
-                count = exports.write_json(fh, chosen, rows)
+                count = tablefile.write_json(fh, chosen, rows)
             else:
-                count = exports.write_csv(fh, chosen, rows, excel=excel)
+                count = tablefile.write_csv(fh, chosen, rows, excel=excel)
     note(f"Wrote {count} {what} to {output}.")
 
 

@@ -50,7 +50,7 @@ def funder_add(
 
     Example: filmklynge funders add "Kulturnæringsstiftelsen" --private
     """
-    from filmklynge.services import grants
+    from filmklynge.funding import grants
 
     f = grants.add_funder(db_of(ctx), name=name, public=public)
     note(
@@ -65,7 +65,7 @@ def funder_list(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = No
 
     Example: filmklynge funders list
     """
-    from filmklynge.services import grants
+    from filmklynge.funding import grants
 
     render(
         grants.list_funders(db_of(ctx)),
@@ -110,8 +110,8 @@ def grant_add(
 
     Example: filmklynge grants add --funder "Innovasjon Norge" --reference IN-2026-17 --amount "1 500 000" --from 2026-01-01 --to 2028-12-31
     """
+    from filmklynge.funding import grants
     from filmklynge.money import format_nok
-    from filmklynge.services import grants
 
     g = grants.add_grant(
         db_of(ctx),
@@ -137,7 +137,7 @@ def grant_list(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = Non
 
     Example: filmklynge grants list --format json
     """
-    from filmklynge.services import grants
+    from filmklynge.funding import grants
 
     render(
         grants.list_grants(db_of(ctx)),
@@ -166,8 +166,8 @@ def grant_show(
 
     Example: filmklynge grants show IN-2026-17
     """
+    from filmklynge.funding import grants
     from filmklynge.money import format_nok
-    from filmklynge.services import grants
 
     g = grants.grant_details(db_of(ctx), grant)
     if fmt == Format.json:
@@ -207,8 +207,8 @@ def grant_disburse(
 
     Example: filmklynge grants disburse IN-2026-17 --amount "450 000" --on 2026-02-15
     """
+    from filmklynge.funding import grants
     from filmklynge.money import format_nok
-    from filmklynge.services import grants
 
     g = grants.disburse(
         db_of(ctx),
@@ -238,7 +238,7 @@ def grant_report(
     Example: filmklynge grants report IN-2026-17 --year 2026 --out rapport-2026.xlsx
     """
     from filmklynge.dates import today
-    from filmklynge.services import grant_report
+    from filmklynge.funding import grant_report
 
     written = grant_report.write(db_of(ctx), grant, out=out, year=year, as_of=today())
     note(f"Wrote {', '.join(str(p) for p in written)}.", quiet=quiet)
@@ -259,7 +259,7 @@ def cofunding(
 
     Example: filmklynge cofunding --grant IN-2026-17 --by-member
     """
-    from filmklynge.services import cofunding as service
+    from filmklynge.funding import cofunding as service
 
     data = service.cofunding(
         db_of(ctx), as_of=_day(as_of, "--as-of"), grant=grant, year=year, by_member=by_member

@@ -75,9 +75,9 @@ def add(
 
     Example: filmklynge impact add --orgnr 974760673 --name "Sørfilm AS" --county Agder --year 2019 --turnover "4 200 000" --employees 5
     """
-    from filmklynge.services import impact
+    from filmklynge.impact import growth
 
-    result = impact.add_observation(
+    result = growth.add_observation(
         db_of(ctx),
         year=year,
         turnover_ore=_kr(turnover, "turnover"),
@@ -122,10 +122,10 @@ def import_(
 
     Example: filmklynge impact import examples/regnskapstall.csv --dry-run
     """
-    from filmklynge.services import impact
-    from filmklynge.services.tablefile import load_text
+    from filmklynge.impact import growth
+    from filmklynge.tablefile import load_text
 
-    outcome = impact.import_observations(
+    outcome = growth.import_observations(
         db_of(ctx), load_text(file), skip_invalid=skip_invalid, dry_run=dry_run, replace=replace
     )
     report_import(
@@ -290,14 +290,14 @@ def report(
     Example: filmklynge impact report --base 2017 --years 2019 --format csv --output vekst.csv
     """
     from filmklynge.errors import InvalidInput, NotFound
+    from filmklynge.impact import growth
     from filmklynge.output import emit
-    from filmklynge.services import impact
 
     try:
         wanted = [int(y) for y in years.split(",") if y.strip()]
     except ValueError:
         raise InvalidInput(f"--years {years!r} must be years like 2018,2019.") from None
-    data = impact.report(db_of(ctx), base=base, years=wanted)
+    data = growth.report(db_of(ctx), base=base, years=wanted)
     if not data["members"]["firms"] and not data["comparison"]["firms"]:
         raise NotFound(
             f"No company has figures for {base} and {', '.join(map(str, data['years']))}. "
@@ -358,9 +358,9 @@ def production_add(
 
     Example: filmklynge productions add "Nordlysjegerne" --year 2019 --kind documentary --member Polarlys --member "Sápmi Film"
     """
-    from filmklynge.services import impact
+    from filmklynge.impact import productions
 
-    p = impact.add_production(db_of(ctx), year=year, title=title, kind=kind, members=member)
+    p = productions.add_production(db_of(ctx), year=year, title=title, kind=kind, members=member)
     if p["result"] == "unchanged":
         note(f"{p['title']} ({p['year']}) is already registered; nothing changed.", quiet=quiet)
     else:
@@ -386,18 +386,18 @@ def production_list(
 
     Example: filmklynge productions list --by-year
     """
-    from filmklynge.services import impact
+    from filmklynge.impact import productions
 
     if by_year:
         short = {"documentary": "Doc", "commercial": "Ads"}
-        totals = impact.production_totals(db_of(ctx))
+        totals = productions.production_totals(db_of(ctx))
         if year:
             totals = [t for t in totals if t["year"] == year]
         render(
             totals,
             cols(
                 ("year", "Year", "code"),
-                *((k, short.get(k, k.capitalize()), "int") for k in impact.KINDS),
+                *((k, short.get(k, k.capitalize()), "int") for k in productions.KINDS),
                 ("member_productions", "Members", "int"),
                 ("national", "National", "int"),
                 ("share_pct", "Share", "percent"),
@@ -408,7 +408,7 @@ def production_list(
         )
         return
     render(
-        impact.list_productions(db_of(ctx), year=year),
+        productions.list_productions(db_of(ctx), year=year),
         cols(
             ("year", "Year", "code"),
             ("title", "Title", "text", 30),
@@ -437,10 +437,10 @@ def production_import(
 
     Example: filmklynge productions import produksjoner.csv --dry-run
     """
-    from filmklynge.services import impact
-    from filmklynge.services.tablefile import load_text
+    from filmklynge.impact import productions
+    from filmklynge.tablefile import load_text
 
-    outcome = impact.import_productions(
+    outcome = productions.import_productions(
         db_of(ctx), load_text(file), skip_invalid=skip_invalid, dry_run=dry_run
     )
     report_import(
@@ -469,7 +469,7 @@ def production_national(
 
     Example: filmklynge productions national --year 2019 --count 148 --source "Norsk filminstitutt"
     """
-    from filmklynge.services import impact
+    from filmklynge.impact import productions
 
-    impact.set_national_total(db_of(ctx), year=year, count=count, source=source)
+    productions.set_national_total(db_of(ctx), year=year, count=count, source=source)
     note(f"National total for {year}: {count}.", quiet=quiet)

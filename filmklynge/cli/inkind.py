@@ -74,8 +74,8 @@ def add(
 
     Example: filmklynge inkind add --member Polarlys --person "Kari Nordmann" --hours 6 --activity "Klyngesamling Bodø" --on 2026-03-12 --salary "650 000"
     """
+    from filmklynge.funding import inkind
     from filmklynge.money import format_nok
-    from filmklynge.services import inkind
 
     e = inkind.add_entry(
         db_of(ctx),
@@ -109,7 +109,7 @@ def list_(
 
     Example: filmklynge inkind list --year 2026 --format csv
     """
-    from filmklynge.services import inkind
+    from filmklynge.funding import inkind
 
     render(
         inkind.list_entries(db_of(ctx), member=member, year=year, grant=grant),
@@ -144,8 +144,8 @@ def import_(
 
     Example: filmklynge inkind import timer-2026.csv --dry-run
     """
-    from filmklynge.services import inkind
-    from filmklynge.services.tablefile import load_text
+    from filmklynge.funding import inkind
+    from filmklynge.tablefile import load_text
 
     added, errors = inkind.import_entries(
         db_of(ctx), load_text(file), skip_invalid=skip_invalid, dry_run=dry_run
@@ -173,7 +173,7 @@ def rates(
     """
     from decimal import Decimal
 
-    from filmklynge.services import inkind
+    from filmklynge.funding import inkind
 
     db = db_of(ctx)
     if valid_from:
@@ -222,7 +222,7 @@ def event_add(
 
     Example: filmklynge events add "Klyngesamling Bodø" --on 2026-03-12 --hours 6 --place Bodø
     """
-    from filmklynge.services import events, inkind
+    from filmklynge.funding import events, inkind
 
     e = events.add_event(
         db_of(ctx),
@@ -251,7 +251,7 @@ def event_list(
 
     Example: filmklynge events list --year 2026
     """
-    from filmklynge.services import events
+    from filmklynge.funding import events
 
     render(
         events.list_events(db_of(ctx), year=year),
@@ -280,7 +280,7 @@ def event_show(
 
     Example: filmklynge events show 1
     """
-    from filmklynge.services import events
+    from filmklynge.funding import events
 
     e = events.event_details(db_of(ctx), event)
     if fmt == Format.json:
@@ -314,8 +314,8 @@ def event_attend(
 
     Example: filmklynge events attend 1 --member 988077917 --person "Kari Nordmann"
     """
-    from filmklynge.services import events
-    from filmklynge.services.members import find_member
+    from filmklynge.funding import events
+    from filmklynge.register.members import find_member
 
     db = db_of(ctx)
     m = find_member(db, member)
@@ -345,8 +345,8 @@ def event_import(
 
     Example: filmklynge events import-attendance 1 deltakere.csv --skip-invalid
     """
-    from filmklynge.services import events
-    from filmklynge.services.tablefile import load_text
+    from filmklynge.funding import events
+    from filmklynge.tablefile import load_text
 
     added, already, errors = events.import_attendance(
         db_of(ctx), event, load_text(file), skip_invalid=skip_invalid, dry_run=dry_run
@@ -374,7 +374,7 @@ def event_to_inkind(
 
     Example: filmklynge events to-inkind 1 --rate 500
     """
-    from filmklynge.services import events
+    from filmklynge.funding import events
 
     made, already = events.to_inkind(db_of(ctx), event, grant=grant, rate_ore=_kr(rate, "rate"))
     note(f"Made {made} in-kind entries ({already} were made before).", quiet=quiet)

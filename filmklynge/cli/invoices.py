@@ -76,8 +76,8 @@ def run(
 
     Example: filmklynge invoices run --year 2026 --dry-run
     """
+    from filmklynge.ledger import invoicing
     from filmklynge.money import format_nok
-    from filmklynge.services import invoicing
 
     db = db_of(ctx)
     plan = invoicing.plan_run(
@@ -140,7 +140,7 @@ def list_(
 
     Example: filmklynge invoices list --year 2026 --overdue
     """
-    from filmklynge.services import invoicing
+    from filmklynge.ledger import invoicing
 
     rows = invoicing.list_invoices(
         db_of(ctx),
@@ -167,8 +167,8 @@ def show(
     Example: filmklynge invoices show 10001
     """
     from filmklynge.dates import norwegian
+    from filmklynge.ledger import invoicing
     from filmklynge.money import format_nok, format_percent
-    from filmklynge.services import invoicing
 
     d = invoicing.invoice_details(db_of(ctx), number, as_of=_day(as_of, "--as-of"))
     if fmt != Format.table:
@@ -253,8 +253,8 @@ def credit(
 
     Example: filmklynge invoices credit 10003 --amount "1 000" --reason "Feil nivå"
     """
+    from filmklynge.ledger import invoicing
     from filmklynge.money import format_nok, parse_nok
-    from filmklynge.services import invoicing
 
     note_row = invoicing.credit_invoice(
         db_of(ctx),
@@ -290,8 +290,8 @@ def remind(
 
     Example: filmklynge invoices remind --dry-run
     """
+    from filmklynge.ledger import reminders
     from filmklynge.money import format_nok
-    from filmklynge.services import reminders
 
     db = db_of(ctx)
     planned = reminders.plan_reminders(

@@ -123,7 +123,7 @@ def add(
 
         filmklynge members add --name "Polarlys Film AS" --orgnr 988077917 --tier small --county Troms --joined 2026-01-01 --contact-name "Kari Nordmann" --contact-email kari@polarlys.no
     """
-    from filmklynge.services import members
+    from filmklynge.register import members
 
     db = db_of(ctx)
     name = ask("Company name", name, no_input=no_input, option="--name")
@@ -169,7 +169,7 @@ def add(
         )
         made = None
         if invoice:
-            from filmklynge.services import invoicing
+            from filmklynge.ledger import invoicing
 
             made = invoicing.invoice_new_member(db, member["id"], issued_on=_date(None, "today"))
     note(f"Added member {member['id']}: {member['name']}.", quiet=quiet)
@@ -203,7 +203,7 @@ def list_(
 
     Example: filmklynge members list --as-of 31.12.2025 --county Finnmark --format csv
     """
-    from filmklynge.services import members
+    from filmklynge.register import members
 
     rows = members.list_members(
         db_of(ctx),
@@ -227,7 +227,7 @@ def show(
     Example: filmklynge members show Polarlys
     """
     from filmklynge import identifiers
-    from filmklynge.services import members
+    from filmklynge.register import members
 
     data = members.member_details(db_of(ctx), ref, as_of=_date(as_of, "--as-of"))
     if fmt == Format.json:
@@ -298,7 +298,7 @@ def edit(
 
     Example: filmklynge members edit Polarlys --tier medium --employees 8
     """
-    from filmklynge.services import members
+    from filmklynge.register import members
 
     member = members.edit_member(
         db_of(ctx),
@@ -337,7 +337,7 @@ def resign(
 
     Example: filmklynge members resign Polarlys --on 2026-12-31 --reason "Avvikla drifta"
     """
-    from filmklynge.services import members
+    from filmklynge.register import members
 
     member = members.resign(db_of(ctx), ref, on=_date(on, "--on"), reason=reason)
     note(f"{member['name']} leaves after {on}.", quiet=quiet)
@@ -354,7 +354,7 @@ def rejoin(
 
     Example: filmklynge members rejoin Polarlys --on 2027-03-01
     """
-    from filmklynge.services import members
+    from filmklynge.register import members
 
     member = members.rejoin(db_of(ctx), ref, on=_date(on, "--on"))
     note(f"{member['name']} is a member again from {on}.", quiet=quiet)
@@ -387,10 +387,11 @@ def import_(
     import sys
 
     from filmklynge.errors import InvalidInput
-    from filmklynge.services import member_import
+    from filmklynge.register import member_import
+    from filmklynge.tablefile import load_text
 
     db = db_of(ctx)
-    result = member_import.validate(db, member_import.load(file))
+    result = member_import.validate(db, load_text(file))
     if result.errors and not skip_invalid:
         for line in result.errors:
             sys.stderr.write(f"  {line}\n")
@@ -411,7 +412,7 @@ def forget(ctx: typer.Context, ref: Ref, yes: Yes = False, quiet: Quiet = False)
 
     Example: filmklynge members forget Polarlys --yes
     """
-    from filmklynge.services import members
+    from filmklynge.register import members
 
     db = db_of(ctx)
     member = members.find_member(db, ref)
@@ -438,7 +439,7 @@ def contact_add(
 
     Example: filmklynge contacts add Polarlys --name "Ola Nordmann" --role produsent --email ola@polarlys.no
     """
-    from filmklynge.services import contacts
+    from filmklynge.register import contacts
 
     c = contacts.add_contact(
         db_of(ctx), member, name=name, role=role, email=email, phone=phone, primary=primary
@@ -460,7 +461,7 @@ def contact_list(
 
     Example: filmklynge contacts list --missing-email
     """
-    from filmklynge.services import contacts
+    from filmklynge.register import contacts
 
     rows = contacts.list_contacts(db_of(ctx), member=member, missing_email=missing_email)
     render(rows, _CONTACT_COLUMNS, fmt, output, empty="No contacts match.")
@@ -483,7 +484,7 @@ def contact_edit(
 
     Example: filmklynge contacts edit 12 --email kari@polarlys.no --primary
     """
-    from filmklynge.services import contacts
+    from filmklynge.register import contacts
 
     c = contacts.edit_contact(
         db_of(ctx), contact_id, name=name, role=role, email=email, phone=phone, primary=primary
@@ -502,7 +503,7 @@ def contact_remove(
 
     Example: filmklynge contacts remove 12 --yes
     """
-    from filmklynge.services import contacts
+    from filmklynge.register import contacts
 
     db = db_of(ctx)
     c = contacts.get_contact(db, contact_id)
@@ -522,7 +523,7 @@ def contact_forget(
 
     Example: filmklynge contacts forget 12 --yes
     """
-    from filmklynge.services import contacts
+    from filmklynge.register import contacts
 
     db = db_of(ctx)
     c = contacts.get_contact(db, contact_id)

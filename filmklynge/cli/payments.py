@@ -61,7 +61,7 @@ def import_(
     """
     from dataclasses import asdict
 
-    from filmklynge.services import payments
+    from filmklynge.ledger import payments
 
     db = db_of(ctx)
     report = payments.preview_file(db, file) if dry_run else payments.import_file(db, file)
@@ -105,8 +105,8 @@ def add(
 
     Example: filmklynge payments add --invoice 10005 --amount "2 500" --on 2026-11-20
     """
+    from filmklynge.ledger import payments
     from filmklynge.money import format_nok
-    from filmklynge.services import payments
 
     p = payments.add_payment(
         db_of(ctx),
@@ -141,7 +141,7 @@ def list_(
 
     Example: filmklynge payments list --from 2026-01-01 --method ocr
     """
-    from filmklynge.services import payments
+    from filmklynge.ledger import payments
 
     rows = payments.list_payments(
         db_of(ctx),
@@ -160,7 +160,7 @@ def unmatched(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None
 
     Example: filmklynge payments unmatched
     """
-    from filmklynge.services import payments
+    from filmklynge.ledger import payments
 
     rows = payments.unmatched_with_suggestions(db_of(ctx))
     render(
@@ -197,8 +197,8 @@ def allocate(
 
     Example: filmklynge payments allocate 17 --invoice 10012
     """
+    from filmklynge.ledger import payments
     from filmklynge.money import format_nok
-    from filmklynge.services import payments
 
     p = payments.allocate(db_of(ctx), payment, invoice=invoice, member=member, on=_day(on, "--on"))
     note(
@@ -223,8 +223,8 @@ def refund(
 
     Example: filmklynge payments refund --member Polarlys --amount 500 --on 2026-11-25
     """
+    from filmklynge.ledger import payments
     from filmklynge.money import format_nok
-    from filmklynge.services import payments
 
     r = payments.refund(
         db_of(ctx),
@@ -253,8 +253,8 @@ def dues(
 
     Example: filmklynge dues --overdue --as-of 31.12.2026
     """
+    from filmklynge.ledger import dues as service
     from filmklynge.money import format_nok
-    from filmklynge.services import dues as service
 
     data = service.dues(db_of(ctx), as_of=_day(as_of, "--as-of"), overdue_only=overdue)
     if fmt == Format.json:

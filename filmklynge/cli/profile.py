@@ -108,7 +108,7 @@ def init(
 
         filmklynge init --name "Nordnorsk Filmklynge" --orgnr 923609016 --account "8601 11 17947"
     """
-    from filmklynge.services import profile
+    from filmklynge.register import profile
 
     name = ask("Cluster name", name, no_input=no_input, option="--name")
     orgnr = ask("Organisation number", orgnr, no_input=no_input, option="--orgnr")
@@ -159,7 +159,7 @@ def show(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -> 
     Example: filmklynge profile show --format json
     """
     from filmklynge import identifiers
-    from filmklynge.services import profile
+    from filmklynge.register import profile
 
     row = profile.get_profile(db_of(ctx))
     shown = dict(row)
@@ -235,7 +235,7 @@ def set_(
         filmklynge profile set --kid-length 12 --reminder-fee 35 --payment-terms 21
     """
     from filmklynge.errors import InvalidInput
-    from filmklynge.services import profile
+    from filmklynge.register import profile
 
     db = db_of(ctx)
     changes = dict(

@@ -32,8 +32,8 @@ def summary(
     from filmklynge.dates import parse_date, today
     from filmklynge.errors import InvalidInput
     from filmklynge.output import emit, to_json
-    from filmklynge.services import profile
-    from filmklynge.services import summary as service
+    from filmklynge.register import profile
+    from filmklynge.reports import summary as service
 
     db = db_of(ctx)
     day = parse_date(as_of, field="--as-of") if as_of else today()
@@ -74,6 +74,6 @@ def summary(
             output,
         )
         return
-    from filmklynge.dashboard import render_summary
+    from filmklynge.cli.dashboard import render_summary
 
     emit(render_summary(data, cluster["name"]), output)

@@ -37,7 +37,7 @@ def add(
 
     Example: filmklynge tiers add small --name "1–5 employees"
     """
-    from filmklynge.services import tiers
+    from filmklynge.register import tiers
 
     tier = tiers.add_tier(
         db_of(ctx), code=code, name=name, description=description, sort_order=sort_order
@@ -74,7 +74,7 @@ def set_fee(
     Example: filmklynge tiers set-fee small --year 2026 --membership "2 000" --service "3 000"
     """
     from filmklynge.money import format_nok, parse_nok
-    from filmklynge.services import tiers
+    from filmklynge.register import tiers
 
     fee = tiers.set_fee(
         db_of(ctx),
@@ -95,7 +95,7 @@ def list_(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) ->
 
     Example: filmklynge tiers list --format csv
     """
-    from filmklynge.services import tiers
+    from filmklynge.register import tiers
 
     rows = tiers.fee_table(db_of(ctx))
     render(
@@ -114,7 +114,7 @@ def show(
 
     Example: filmklynge tiers show small
     """
-    from filmklynge.services import tiers
+    from filmklynge.register import tiers
 
     db = db_of(ctx)
     row = tiers.find_tier(db, tier)

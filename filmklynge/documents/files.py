@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from filmklynge.db import Database
 from filmklynge.errors import Conflict, InvalidInput, NotFound
+from filmklynge.store.db import Database
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]))?$")
 

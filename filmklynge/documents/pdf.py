@@ -17,10 +17,10 @@ import unicodedata
 from datetime import UTC, date, datetime
 from typing import Any
 
-from filmklynge.db import Database
 from filmklynge.errors import InvalidInput, NotFound
 from filmklynge.identifiers import format_account, format_iban, format_orgnr
 from filmklynge.money import format_nok, format_percent
+from filmklynge.store.db import Database
 
 LANGUAGES = ("nb", "en")
 
@@ -262,7 +262,7 @@ def _vat_label(code: str, rate_bp: int, t: dict[str, str]) -> str:
 
 
 def _profile(db: Database) -> dict[str, Any]:
-    from filmklynge.services.profile import get_profile
+    from filmklynge.register.profile import get_profile
 
     return get_profile(db)
 

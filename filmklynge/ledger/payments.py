@@ -3,6 +3,9 @@
 A payment's money reaches invoices through allocations. What a member paid and no invoice took
 is a credit on the member (used by the next invoice, or refunded); a payment nobody could be
 found for is unmatched until the treasurer allocates it.
+
+This module owns payments, allocations and member credit; ``invoicing`` owns the invoices it
+looks up (``find_invoice``) and calls back here to settle a new invoice from member credit.
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from filmklynge import audit
 from filmklynge import kid as kidlib
 from filmklynge.dates import now_utc, today
-from filmklynge.db import Database
 from filmklynge.errors import InvalidInput, NotFound
-from filmklynge.services import bankfiles
+from filmklynge.ledger import bankfiles
+from filmklynge.store import audit
+from filmklynge.store.db import Database
 
 METHODS = ("manual", "bank", "cash", "ocr", "camt054", "camt053")
 
@@ -316,8 +319,8 @@ def add_payment(
     payer: str | None = None,
 ) -> dict[str, Any]:
     """Register a payment by hand; it settles the invoice (or the member's oldest invoices)."""
-    from filmklynge.services.invoicing import find_invoice
-    from filmklynge.services.members import find_member
+    from filmklynge.ledger.invoicing import find_invoice
+    from filmklynge.register.members import find_member
 
     if amount_ore <= 0:
         raise InvalidInput(
@@ -391,8 +394,8 @@ def allocate(
     on: date,
 ) -> dict[str, Any]:
     """Settle an unmatched (or partly unallocated) payment against an invoice or a member."""
-    from filmklynge.services.invoicing import find_invoice
-    from filmklynge.services.members import find_member
+    from filmklynge.ledger.invoicing import find_invoice
+    from filmklynge.register.members import find_member
 
     if (invoice is None) == (member is None):
         raise InvalidInput("Give exactly one of --invoice or --member.")
@@ -440,7 +443,7 @@ def refund(
     db: Database, *, member: str, amount_ore: int, on: date, reference: str | None = None
 ) -> dict[str, Any]:
     from filmklynge.money import format_nok
-    from filmklynge.services.members import find_member
+    from filmklynge.register.members import find_member
 
     if amount_ore <= 0:
         raise InvalidInput("A refund must be more than 0 kr.")
@@ -511,7 +514,7 @@ def list_payments(
         clauses.append("p.paid_on <= ?")
         params.append(until.isoformat())
     if member:
-        from filmklynge.services.members import find_member
+        from filmklynge.register.members import find_member
 
         clauses.append("p.member_id = ?")
         params.append(find_member(db, member)["id"])

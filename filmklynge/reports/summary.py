@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from filmklynge.db import Database
+from filmklynge.store.db import Database
 
 # A membership period covers a day when it started on or before it and had not ended before it
 # (left_on is the last day of membership).
@@ -83,7 +83,7 @@ def member_summary(db: Database, *, as_of: date) -> dict[str, Any]:
 
 
 def _owed() -> str:
-    from filmklynge.services.dues import BALANCES_SQL
+    from filmklynge.ledger.dues import BALANCES_SQL
 
     return f"WITH owed AS ({BALANCES_SQL})"
 
@@ -132,7 +132,7 @@ def dues_summary(db: Database, *, as_of: date) -> dict[str, Any]:
 
 def cofunding_status(db: Database, *, as_of: date) -> list[dict[str, Any]]:
     """Pass or shortfall per grant for the year of ``as_of`` (grants running that year)."""
-    from filmklynge.services.cofunding import cofunding
+    from filmklynge.funding.cofunding import cofunding
 
     out = []
     for g in cofunding(db, as_of=as_of, year=as_of.year)["grants"]:
@@ -157,7 +157,7 @@ def cofunding_status(db: Database, *, as_of: date) -> list[dict[str, Any]]:
 def inkind_near_cap(db: Database, *, as_of: date, share: float = 0.9) -> list[dict[str, Any]]:
     """Persons whose in-kind hours this year reach ``share`` of the yearly maximum."""
     from filmklynge.errors import NotFound
-    from filmklynge.services.inkind import rates_on
+    from filmklynge.funding.inkind import rates_on
 
     try:
         limit = rates_on(db, as_of)["max_hours_year"]

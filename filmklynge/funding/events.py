@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from filmklynge import audit
 from filmklynge.dates import now_utc, parse_date
-from filmklynge.db import Database
 from filmklynge.errors import FilmklyngeError, InvalidInput, NotFound
+from filmklynge.store import audit
+from filmklynge.store.db import Database
 
 KINDS = ("gathering", "regional", "webinar", "festival", "workshop", "other")
 ATTENDANCE_HEADINGS = {
@@ -102,7 +102,7 @@ def event_details(db: Database, ref: str) -> dict[str, Any]:
 
 
 def _attendance_rows(db: Database, event: dict[str, Any], rows, *, skip_invalid: bool):
-    from filmklynge.services.inkind import parse_hours
+    from filmklynge.funding.inkind import parse_hours
 
     by_orgnr = {
         r["orgnr"]: r for r in db.query("SELECT id, name, orgnr FROM members") if r["orgnr"]
@@ -169,7 +169,7 @@ def record_attendance(
 def import_attendance(
     db: Database, event_ref: str, text: str, *, skip_invalid: bool = False, dry_run: bool = False
 ) -> tuple[int, int, list[str]]:
-    from filmklynge.services.tablefile import read_table
+    from filmklynge.tablefile import read_table
 
     rows = read_table(text, ATTENDANCE_HEADINGS, required=("member", "person"))
     return record_attendance(db, event_ref, rows, skip_invalid=skip_invalid, dry_run=dry_run)
@@ -179,8 +179,8 @@ def to_inkind(
     db: Database, event_ref: str, *, grant: str | None = None, rate_ore: int | None = None
 ) -> tuple[int, int]:
     """Turn the event's attendance into in-kind entries, once; returns (made, already)."""
-    from filmklynge.services import inkind
-    from filmklynge.services.grants import find_grant
+    from filmklynge.funding import inkind
+    from filmklynge.funding.grants import find_grant
 
     with db.atomic():
         event = find_event(db, event_ref)

@@ -3,6 +3,10 @@
 An invoice run is planned first (pure reads, returns a ``Plan``) and then applied in one
 transaction. Issued invoices are never changed: the database refuses it, and corrections are
 credit notes in the same number series with negative amounts.
+
+Invoicing and ``payments`` need each other: this module owns invoices (numbers, KID, lines,
+credit notes) and calls ``payments.apply_member_credit`` when a new invoice can be settled from
+a member's credit; ``payments`` owns money received and looks invoices up here.
 """
 
 from __future__ import annotations
@@ -14,9 +18,9 @@ from typing import Any
 
 from filmklynge import kid as kidlib
 from filmklynge.dates import now_utc
-from filmklynge.db import Database
 from filmklynge.errors import Conflict, InvalidInput, NotFound
 from filmklynge.money import allocate, format_nok, round_half_up, vat_of
+from filmklynge.store.db import Database
 
 PERIODS: dict[str, tuple[int, int]] = {
     "year": (1, 12),
@@ -192,7 +196,7 @@ class Plan:
 
 
 def _profile(db: Database) -> dict[str, Any]:
-    from filmklynge.services.profile import get_profile
+    from filmklynge.register.profile import get_profile
 
     return get_profile(db)
 
@@ -416,7 +420,7 @@ def apply_run(db: Database, plan: Plan) -> list[dict[str, Any]]:
             number += 1
             next_id += 1
         _insert_invoices(db, invoices, lines)
-        from filmklynge.audit import _user
+        from filmklynge.store.audit import _user
 
         user = _user()
         db.executemany(
@@ -458,7 +462,7 @@ def _insert_invoices(db: Database, invoices: list[tuple], lines: list[tuple]) ->
 def _use_member_credit(db: Database, created: list[dict[str, Any]], on: date) -> None:
     """Money members paid in advance (overpayments) settles their new invoices."""
     try:
-        from filmklynge.services.payments import apply_member_credit
+        from filmklynge.ledger.payments import apply_member_credit
     except (ImportError, AttributeError):
         return
     members_with_credit = {
@@ -578,7 +582,7 @@ def list_invoices(
         clauses.append("i.period = ?")
         params.append(period_bounds(y, name)[2])
     if member:
-        from filmklynge.services.members import find_member
+        from filmklynge.register.members import find_member
 
         clauses.append("i.member_id = ?")
         params.append(find_member(db, member)["id"])
@@ -782,7 +786,7 @@ def credit_invoice(
                 for r, n, v in credit_lines
             ],
         )
-        from filmklynge import audit
+        from filmklynge.store import audit
 
         audit.record(
             db,

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from filmklynge.dates import now_utc
-from filmklynge.db import Database
+from filmklynge.store.db import Database
 
 
 def _user() -> str:

@@ -1,13 +1,18 @@
-"""Contact persons of members. They are personal data: forgetting erases them for good."""
+"""Contact persons of members. They are personal data: forgetting erases them for good.
+
+This module owns the persons; ``members`` owns the companies (``find_member``) and calls here
+to add, list and erase a member's contacts.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from filmklynge import audit, identifiers
+from filmklynge import identifiers
 from filmklynge.dates import now_utc
-from filmklynge.db import Database
 from filmklynge.errors import InvalidInput, NotFound
+from filmklynge.store import audit
+from filmklynge.store.db import Database
 
 FORGOTTEN = "(forgotten)"
 PERSONAL = ("name", "role", "email", "phone")
@@ -63,7 +68,7 @@ def add_contact(
     phone: str | None = None,
     primary: bool = False,
 ) -> dict[str, Any]:
-    from filmklynge.services.members import find_member
+    from filmklynge.register.members import find_member
 
     values = validate_contact({"name": name, "role": role, "email": email, "phone": phone})
     with db.atomic():
@@ -108,7 +113,7 @@ def list_contacts(
 ) -> list[dict[str, Any]]:
     where, params = ["c.forgotten_at IS NULL"], []
     if member:
-        from filmklynge.services.members import find_member
+        from filmklynge.register.members import find_member
 
         where.append("c.member_id = ?")
         params.append(find_member(db, member)["id"])

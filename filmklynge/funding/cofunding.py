@@ -18,8 +18,8 @@ from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
 
-from filmklynge.db import Database
 from filmklynge.money import allocate, round_half_up
+from filmklynge.store.db import Database
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ def cofunding(
     names = {r["id"]: r["name"] for r in db.query("SELECT id, name FROM members")}
     chosen = all_grants
     if grant:
-        from filmklynge.services.grants import find_grant
+        from filmklynge.funding.grants import find_grant
 
         chosen = [by_id[find_grant(db, grant)["id"]]]
     result = []

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from filmklynge.db import Database
 from filmklynge.errors import InvalidInput
+from filmklynge.store.db import Database
 
 
 def sheets(db: Database, grant: str, *, year: int | None, as_of: date) -> dict[str, list[list]]:
-    from filmklynge.services import cofunding, grants
+    from filmklynge.funding import cofunding, grants
 
     g = grants.grant_details(db, grant)
     data = cofunding.cofunding(db, as_of=as_of, grant=str(g["id"]), year=year, by_member=True)
@@ -94,7 +94,7 @@ def sheets(db: Database, grant: str, *, year: int | None, as_of: date) -> dict[s
 
 def write(db: Database, grant: str, *, out: Path, year: int | None, as_of: date) -> list[Path]:
     from filmklynge.safe_write import replacing
-    from filmklynge.services.exports import write_csv, write_xlsx
+    from filmklynge.tablefile import write_csv, write_xlsx
 
     data = sheets(db, grant, year=year, as_of=as_of)
     out = Path(out)

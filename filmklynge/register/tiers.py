@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from filmklynge import audit
 from filmklynge.dates import now_utc
-from filmklynge.db import Database
 from filmklynge.errors import Conflict, InvalidInput, NotFound
-from filmklynge.services.profile import check_vat_code
+from filmklynge.register.profile import check_vat_code
+from filmklynge.store import audit
+from filmklynge.store.db import Database
 
 
 def list_tiers(db: Database) -> list[dict[str, Any]]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from filmklynge import audit, identifiers, kid
+from filmklynge import identifiers, kid
 from filmklynge.dates import now_utc
-from filmklynge.db import Database
 from filmklynge.errors import Conflict, InvalidInput, NotFound
+from filmklynge.store import audit
+from filmklynge.store.db import Database
 
 LANGUAGES = ("nb", "en")
 

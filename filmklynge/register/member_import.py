@@ -30,15 +30,12 @@ Accepted column headings, Norwegian or English, any case (this table is the docu
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from filmklynge.dates import parse_date, today
-from filmklynge.db import Database
-from filmklynge.errors import FilmklyngeError, InvalidInput
+from filmklynge.errors import FilmklyngeError
+from filmklynge.store.db import Database
 
 HEADINGS: dict[str, tuple[str, ...]] = {
     "name": ("navn", "firma", "firmanavn", "name", "company"),
@@ -73,8 +70,6 @@ HEADINGS: dict[str, tuple[str, ...]] = {
     "contact_role": ("rolle", "stilling", "contact_role", "role"),
     "notes": ("merknad", "notat", "notes"),
 }
-_LOOKUP = {h: f for f, names in HEADINGS.items() for h in names}
-MAX_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -85,59 +80,12 @@ class ImportResult:
     imported: int = 0
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 as Norwegian Excel writes it."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="strict")
-
-
-def read_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """The field names and (line number, row) pairs; the header is line 1."""
-    if not text.strip():
-        raise InvalidInput("The file is empty. It needs a header line and one line per member.")
-    first = text.splitlines()[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader)
-    fields, unknown = [], []
-    for heading in header:
-        key = heading.strip().lower().replace(" ", "_")
-        if key in _LOOKUP:
-            fields.append(_LOOKUP[key])
-        elif key == "":
-            fields.append("")
-        else:
-            unknown.append(heading.strip())
-    if unknown:
-        accepted = ", ".join(f"{names[0]}/{key}" for key, names in HEADINGS.items())
-        raise InvalidInput(
-            f"Unknown column(s) {', '.join(unknown)}. Accepted headings: {accepted}."
-        )
-    if "name" not in fields:
-        raise InvalidInput("The file has no name column (navn/name).")
-    dupes = {f for f in fields if f and fields.count(f) > 1}
-    if dupes:
-        raise InvalidInput(f"Columns given twice: {', '.join(sorted(dupes))}.")
-    rows = []
-    for values in reader:
-        line = reader.line_num
-        if not any(v.strip() for v in values):
-            continue
-        rows.append((line, {f: v.strip() for f, v in zip(fields, values, strict=False) if f}))
-    return fields, rows
-
-
 def validate(db: Database, text: str) -> ImportResult:
-    from filmklynge.services.contacts import validate_contact
-    from filmklynge.services.members import EDITABLE, prepare_member
+    from filmklynge.register.contacts import validate_contact
+    from filmklynge.register.members import EDITABLE, prepare_member
+    from filmklynge.tablefile import read_table
 
-    _, rows = read_rows(text)
-    if not rows:
-        raise InvalidInput("The file has a header but no members.")
+    rows = read_table(text, HEADINGS, required=("name",), noun="member")
     result = ImportResult()
     seen_orgnr: dict[str, int] = {}
     existing = {
@@ -162,7 +110,7 @@ def validate(db: Database, text: str) -> ImportResult:
             fail("left", str(e))
         record = None
         # Validate field by field so that every problem of the row is reported.
-        from filmklynge.services.members import validate_fields
+        from filmklynge.register.members import validate_fields
 
         country = (member_fields.get("country") or "NO").strip().upper()
         for key, value in member_fields.items():
@@ -210,24 +158,9 @@ def validate(db: Database, text: str) -> ImportResult:
     return result
 
 
-def load(path: Path) -> str:
-    path = Path(path)
-    if not path.exists():
-        raise InvalidInput(f"No file {path}.")
-    data = path.read_bytes()
-    if len(data) > MAX_BYTES:
-        raise InvalidInput(f"{path} is larger than {MAX_BYTES // 1024 // 1024} MB.")
-    try:
-        return decode(data)
-    except UnicodeDecodeError:
-        raise InvalidInput(
-            f"{path} is neither UTF-8 nor Windows-1252 text. Save it as CSV (UTF-8)."
-        ) from None
-
-
 def apply(db: Database, result: ImportResult) -> int:
     """Write the valid rows in one transaction."""
-    from filmklynge.services.members import add_member
+    from filmklynge.register.members import add_member
 
     with db.atomic():
         for item in result.valid:

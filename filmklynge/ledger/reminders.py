@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from filmklynge.db import Database
 from filmklynge.errors import InvalidInput
+from filmklynge.store.db import Database
 
 MIN_DAYS_TO_PAY = 14
 FEE_AFTER_DAYS = 14
@@ -73,8 +73,8 @@ def next_reminder(
 
 
 def plan_reminders(db: Database, *, on: date, number: int | None = None) -> list[PlannedReminder]:
-    from filmklynge.services.invoicing import find_invoice, invoice_balances
-    from filmklynge.services.profile import get_profile
+    from filmklynge.ledger.invoicing import find_invoice, invoice_balances
+    from filmklynge.register.profile import get_profile
 
     profile = get_profile(db)
     if number is not None:
@@ -102,8 +102,8 @@ def plan_reminders(db: Database, *, on: date, number: int | None = None) -> list
 
 
 def apply_reminders(db: Database, planned: list[PlannedReminder]) -> int:
-    from filmklynge import audit
     from filmklynge.dates import now_utc
+    from filmklynge.store import audit
 
     with db.atomic():
         for p in planned:

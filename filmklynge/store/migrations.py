@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from filmklynge.db import Database
+    from filmklynge.store.db import Database
 
 MIGRATION_SET = "filmklynge"
 STEPS: list[Callable[[Any], None]] = []

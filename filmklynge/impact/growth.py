@@ -1,21 +1,22 @@
-"""Impact: do members grow faster than comparable firms outside the cluster, and take a larger
-share of national film productions? Observations per company and year; a productions register.
+"""Growth: do members grow faster than comparable firms outside the cluster? Yearly
+observations (turnover, employees, value added) per member or comparison firm, and the report of
+growth from a base year with the difference in percentage points.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from filmklynge import audit, identifiers
+from filmklynge import identifiers
 from filmklynge.dates import now_utc
-from filmklynge.db import Database
-from filmklynge.errors import Conflict, FilmklyngeError, InvalidInput
+from filmklynge.errors import Conflict, InvalidInput
+from filmklynge.impact.batch import MAX_COUNT, ImportOutcome, import_rows, whole_number
+from filmklynge.impact.productions import production_totals
 from filmklynge.money import format_nok
+from filmklynge.store import audit
+from filmklynge.store.db import Database
 
-KINDS = ("feature", "documentary", "series", "short", "commercial")
 IMPACT_HEADINGS = {
     "orgnr": ("orgnr", "organisasjonsnummer", "organisation_number"),
     "name": ("navn", "firma", "name", "company"),
@@ -26,12 +27,6 @@ IMPACT_HEADINGS = {
     "source": ("kilde", "source"),
     "sector": ("bransje", "sector"),
     "county": ("fylke", "county"),
-}
-PRODUCTION_HEADINGS = {
-    "year": ("år", "aar", "year"),
-    "title": ("tittel", "title"),
-    "kind": ("type", "kind"),
-    "members": ("medlemmer", "members"),
 }
 
 
@@ -46,7 +41,7 @@ def _company(
 ) -> tuple[str, int]:
     """('member', id) for a member, else ('firm', id) for a comparison firm (registered)."""
     if member:
-        from filmklynge.services.members import find_member
+        from filmklynge.register.members import find_member
 
         return "member", find_member(db, member)["id"]
     if not orgnr:
@@ -75,9 +70,6 @@ def _company(
     firm_id = db.insert("comparison_firms", record)
     audit.record(db, "create", "comparison_firm", firm_id, after=record)
     return "firm", firm_id
-
-
-MAX_COUNT = 1_000_000  # employees or productions in a year: more is a typing error
 
 
 def _check_figures(year: int, employees: int) -> None:
@@ -154,59 +146,6 @@ def add_observation(
     return "added"
 
 
-@dataclass
-class ImportOutcome:
-    """What an import did (or, in a dry run, would do), and the rows it refused."""
-
-    added: int = 0
-    unchanged: int = 0
-    replaced: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-class _Undo(Exception):
-    """Rolls back an import's transaction: a dry run, or rows that are not all valid."""
-
-
-def _import(
-    db: Database,
-    rows: list[tuple[int, dict[str, str]]],
-    write_row: Callable[[dict[str, str]], str],
-    *,
-    skip_invalid: bool,
-    dry_run: bool,
-) -> ImportOutcome:
-    """Every row is tried inside one transaction (each in a savepoint, so a bad row leaves
-    nothing behind); unless every row is good (or ``skip_invalid``), or on a dry run, the
-    whole transaction is rolled back and the database is as it was."""
-    outcome = ImportOutcome()
-    try:
-        with db.atomic():
-            for line, row in rows:
-                try:
-                    with db.atomic():
-                        result = write_row(row)
-                    setattr(outcome, result, getattr(outcome, result) + 1)
-                except FilmklyngeError as e:
-                    outcome.errors.append(f"line {line}: {e}")
-            if dry_run or (outcome.errors and not skip_invalid):
-                raise _Undo
-    except _Undo:
-        if outcome.errors and not skip_invalid:
-            outcome.added = outcome.unchanged = outcome.replaced = 0
-    return outcome
-
-
-def _whole_number(text: str, field: str) -> int:
-    try:
-        value = int(text.replace(" ", "").replace("\u00a0", ""))
-    except ValueError:
-        raise InvalidInput(f"{field} {text!r} must be a whole number.") from None
-    if abs(value) > MAX_COUNT:
-        raise InvalidInput(f"{field} {text!r} is out of range.")
-    return value
-
-
 def import_observations(
     db: Database,
     text: str,
@@ -222,13 +161,13 @@ def import_observations(
     unless ``replace``.
     """
     from filmklynge.money import parse_nok
-    from filmklynge.services.tablefile import read_table
+    from filmklynge.tablefile import read_table
 
     rows = read_table(text, IMPACT_HEADINGS, required=("orgnr", "year", "turnover", "employees"))
     seen: set[tuple[str, int]] = set()
 
     def write_row(row: dict[str, str]) -> str:
-        year = _whole_number(row.get("year", ""), "Year")
+        year = whole_number(row.get("year", ""), "Year")
         key = (identifiers.check_orgnr(row.get("orgnr", "")), year)
         if key in seen:
             raise InvalidInput(f"{key[0]} {year} is listed twice in the file")
@@ -241,7 +180,7 @@ def import_observations(
             sector=row.get("sector") or None,
             county=row.get("county") or None,
             turnover_ore=parse_nok(row.get("turnover", ""), allow_negative=True, field="turnover"),
-            employees=_whole_number(row.get("employees", ""), "Employees"),
+            employees=whole_number(row.get("employees", ""), "Employees"),
             value_added_ore=parse_nok(row["value_added"], allow_negative=True, field="value added")
             if row.get("value_added")
             else None,
@@ -249,7 +188,7 @@ def import_observations(
             replace=replace,
         )
 
-    return _import(db, rows, write_row, skip_invalid=skip_invalid, dry_run=dry_run)
+    return import_rows(db, rows, write_row, skip_invalid=skip_invalid, dry_run=dry_run)
 
 
 def _growth(base: int, value: int) -> float | None:
@@ -345,169 +284,3 @@ def report(db: Database, *, base: int, years: list[int]) -> dict[str, Any]:
             for t in production_totals(db, [base, *years])
         ],
     }
-
-
-def _share(part: int, whole: int | None) -> float | None:
-    return round(part / whole * 100, 1) if whole else None
-
-
-def add_production(
-    db: Database, *, year: int, title: str, kind: str, members: list[str]
-) -> dict[str, Any]:
-    """Register a production; the same title in the same year is the same production."""
-    from filmklynge.services.members import find_member
-
-    if not 1900 <= year <= 2100:
-        raise InvalidInput(f"Year {year} is out of range; give the year of release.")
-    kind = kind.strip().lower()
-    if kind not in KINDS:
-        raise InvalidInput(f"Kind {kind!r} must be one of: {', '.join(KINDS)}.")
-    title = title.strip()
-    if not title:
-        raise InvalidInput("A production needs a title.")
-    if not members:
-        raise InvalidInput("Name at least one member company involved (--member).")
-    with db.atomic():
-        ids = sorted({find_member(db, m)["id"] for m in members})
-        old = db.one(
-            "SELECT id, kind FROM productions WHERE year = ? AND title_key = ?",
-            [year, title.casefold()],
-        )
-        if old:
-            old_ids = [
-                r[0]
-                for r in db.execute(
-                    "SELECT member_id FROM production_members WHERE production_id = ? "
-                    "ORDER BY member_id",
-                    [old["id"]],
-                )
-            ]
-            if old["kind"] == kind and old_ids == ids:
-                return {
-                    "id": old["id"],
-                    "year": year,
-                    "title": title,
-                    "kind": kind,
-                    "members": ids,
-                    "result": "unchanged",
-                }
-            raise Conflict(
-                f"{title!r} ({year}) is already registered with other details (production "
-                f"{old['id']}); check 'filmklynge productions list --year {year}'."
-            )
-        prod_id = db.insert(
-            "productions",
-            {
-                "year": year,
-                "title": title,
-                "title_key": title.casefold(),  # Ørnen and ørnen are one production
-                "kind": kind,
-                "created_at": now_utc(),
-            },
-        )
-        db.executemany(
-            "INSERT INTO production_members (production_id, member_id) VALUES (?, ?)",
-            [(prod_id, m) for m in ids],
-        )
-        audit.record(
-            db,
-            "create",
-            "production",
-            prod_id,
-            after={"title": title, "year": year, "members": ids},
-        )
-    return {
-        "id": prod_id,
-        "year": year,
-        "title": title,
-        "kind": kind,
-        "members": ids,
-        "result": "added",
-    }
-
-
-def set_national_total(db: Database, *, year: int, count: int, source: str | None) -> None:
-    if not 1900 <= year <= 2100:
-        raise InvalidInput(f"Year {year} is out of range.")
-    if not 0 <= count <= MAX_COUNT:
-        raise InvalidInput(f"A national total of {count} productions is out of range.")
-    with db.atomic():
-        before = db.one("SELECT count, source FROM national_productions WHERE year = ?", [year])
-        db.execute(
-            "INSERT INTO national_productions (year, count, source) VALUES (?, ?, ?) "
-            "ON CONFLICT(year) DO UPDATE SET count = excluded.count, "
-            "source = excluded.source",
-            [year, count, source],
-        )
-        audit.record(
-            db,
-            "set",
-            "national_productions",
-            year,
-            before=before,
-            after={"count": count, "source": source},
-        )
-
-
-def list_productions(db: Database, *, year: int | None = None) -> list[dict[str, Any]]:
-    where, params = ("WHERE p.year = ?", [year]) if year else ("", [])
-    return list(
-        db.query(
-            f"""SELECT p.id, p.year, p.title, p.kind, group_concat(pm.name, '; ') AS members
-            FROM productions p JOIN (
-              SELECT pm.production_id, m.name FROM production_members pm
-              JOIN members m ON m.id = pm.member_id ORDER BY m.name
-            ) pm ON pm.production_id = p.id {where}
-            GROUP BY p.id ORDER BY p.year, p.title""",
-            params,
-        )
-    )
-
-
-def production_totals(db: Database, years: list[int] | None = None) -> list[dict[str, Any]]:
-    """Per year (those given, or every year on record): members' productions by kind, the
-    national total and members' share."""
-    if years is None:
-        years = sorted(
-            {r[0] for r in db.execute("SELECT year FROM productions")}
-            | {r[0] for r in db.execute("SELECT year FROM national_productions")}
-        )
-    out = []
-    for y in years:
-        kinds = dict(
-            db.execute("SELECT kind, count(*) FROM productions WHERE year = ? GROUP BY kind", [y])
-        )
-        national = db.one("SELECT count, source FROM national_productions WHERE year = ?", [y])
-        total = sum(kinds.values())
-        out.append(
-            {
-                "year": y,
-                "member_productions": total,
-                **{k: kinds.get(k, 0) for k in KINDS},
-                "national": national["count"] if national else None,
-                "share_pct": _share(total, national["count"] if national else None),
-                "source": national["source"] if national else None,
-            }
-        )
-    return out
-
-
-def import_productions(
-    db: Database, text: str, *, skip_invalid: bool = False, dry_run: bool = False
-) -> ImportOutcome:
-    """Productions from CSV, all or nothing (unless ``skip_invalid``); one already registered
-    with the same details is counted as unchanged, so importing a file again adds nothing."""
-    from filmklynge.services.tablefile import read_table
-
-    rows = read_table(text, PRODUCTION_HEADINGS, required=("year", "title", "kind", "members"))
-
-    def write_row(row: dict[str, str]) -> str:
-        return add_production(
-            db,
-            year=_whole_number(row.get("year", ""), "Year"),
-            title=row.get("title", ""),
-            kind=row.get("kind", ""),
-            members=[m.strip() for m in row.get("members", "").split("|") if m.strip()],
-        )["result"]
-
-    return _import(db, rows, write_row, skip_invalid=skip_invalid, dry_run=dry_run)

@@ -3,6 +3,10 @@
 A member's status is derived from its periods: ``active`` on a day a period covers, ``pending``
 before its first period starts, ``resigned`` after its last period ended. ``left_on`` is the last
 day of membership.
+
+Members and ``contacts`` need each other: this module owns the company and its periods and
+enrols a member with its first contact through ``contacts``; ``contacts`` owns the persons and
+finds their member here.
 """
 
 from __future__ import annotations
@@ -10,10 +14,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from filmklynge import audit, identifiers
+from filmklynge import identifiers
 from filmklynge.dates import now_utc
-from filmklynge.db import Database
 from filmklynge.errors import Conflict, InvalidInput, NotFound
+from filmklynge.store import audit
+from filmklynge.store.db import Database
 
 DELIVERY = ("email", "ehf", "post")
 STATUSES = ("active", "pending", "resigned")
@@ -119,7 +124,7 @@ def find_member(db: Database, ref: str | int) -> dict[str, Any]:
 def _tier_id(db: Database, code: str | None) -> int | None:
     if code in (None, ""):
         return None
-    from filmklynge.services.tiers import find_tier
+    from filmklynge.register.tiers import find_tier
 
     return find_tier(db, code)["id"]
 
@@ -152,7 +157,7 @@ def validate_fields(db: Database, fields: dict[str, Any], *, country: str) -> di
         elif key == "legal_form":
             out[key] = identifiers.check_legal_form(value)
         elif key == "sector":
-            from filmklynge.services.profile import check_sector
+            from filmklynge.register.profile import check_sector
 
             out[key] = check_sector(db, value)
         elif key == "tier":
@@ -246,7 +251,7 @@ def add_member(
     """Enrol a member with its first membership period and, optionally, a first contact."""
     record = prepare_member(db, fields, joined_on=joined_on, left_on=left_on)
     if contact:
-        from filmklynge.services.contacts import validate_contact
+        from filmklynge.register.contacts import validate_contact
 
         contact = validate_contact(contact)
     with db.atomic():
@@ -261,7 +266,7 @@ def add_member(
         db.insert("memberships", period)
         audit.record(db, "create", "member", member_id, after={**record, **period})
         if contact:
-            from filmklynge.services.contacts import insert_contact
+            from filmklynge.register.contacts import insert_contact
 
             insert_contact(db, member_id, {**contact, "is_primary": 1})
     return find_member(db, member_id)
@@ -373,7 +378,7 @@ def members_query(
         where.append(f"({_STATUS_SQL}) = :status")
         params["status"] = status
     if tier:
-        from filmklynge.services.tiers import find_tier
+        from filmklynge.register.tiers import find_tier
 
         where.append("m.tier_id = :tier")
         params["tier"] = find_tier(db, tier)["id"]
@@ -410,7 +415,7 @@ def list_members(db: Database, *, as_of: date, **filters: Any) -> list[dict[str,
 
 
 def member_details(db: Database, ref: str, *, as_of: date) -> dict[str, Any]:
-    from filmklynge.services.contacts import contacts_of
+    from filmklynge.register.contacts import contacts_of
 
     member = find_member(db, ref)
     periods = membership_periods(db, member["id"])
@@ -427,7 +432,7 @@ def member_details(db: Database, ref: str, *, as_of: date) -> dict[str, Any]:
 
 def forget_member(db: Database, ref: str) -> dict[str, Any]:
     """Erase the personal data held on a member (its contacts, its notes); keep the company."""
-    from filmklynge.services.contacts import erase_contact
+    from filmklynge.register.contacts import erase_contact
 
     with db.atomic():
         member = find_member(db, ref)

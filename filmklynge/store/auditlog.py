@@ -6,8 +6,8 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from filmklynge.db import Database
 from filmklynge.errors import InvalidInput
+from filmklynge.store.db import Database
 
 
 def entries(

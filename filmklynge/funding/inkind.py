@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from filmklynge import audit
 from filmklynge.dates import now_utc, parse_date
-from filmklynge.db import Database
 from filmklynge.errors import FilmklyngeError, InvalidInput, NotFound
 from filmklynge.money import format_nok, round_half_up
+from filmklynge.store import audit
+from filmklynge.store.db import Database
 
 RULES = ("fixed", "salary", "project")
 OWNER_FORMS = ("ENK", "ANS", "DA")
@@ -240,8 +240,8 @@ def add_entry(
     grant: str | None = None,
     owner: bool = False,
 ) -> dict[str, Any]:
-    from filmklynge.services.grants import find_grant
-    from filmklynge.services.members import find_member
+    from filmklynge.funding.grants import find_grant
+    from filmklynge.register.members import find_member
 
     with db.atomic():
         m = find_member(db, member)
@@ -267,7 +267,7 @@ def list_entries(
 ) -> list[dict[str, Any]]:
     clauses, params = [], []
     if member:
-        from filmklynge.services.members import find_member
+        from filmklynge.register.members import find_member
 
         clauses.append("i.member_id = ?")
         params.append(find_member(db, member)["id"])
@@ -275,7 +275,7 @@ def list_entries(
         clauses.append("i.worked_on BETWEEN ? AND ?")
         params += [f"{year}-01-01", f"{year}-12-31"]
     if grant:
-        from filmklynge.services.grants import find_grant
+        from filmklynge.funding.grants import find_grant
 
         clauses.append("i.grant_id = ?")
         params.append(find_grant(db, grant)["id"])
@@ -309,10 +309,10 @@ def import_entries(
     db: Database, text: str, *, skip_invalid: bool = False, dry_run: bool = False
 ) -> tuple[int, list[str]]:
     """Validate every row, then write all (or, with skip_invalid, the valid ones)."""
+    from filmklynge.funding.grants import find_grant
     from filmklynge.money import parse_nok
-    from filmklynge.services.grants import find_grant
-    from filmklynge.services.members import find_member
-    from filmklynge.services.tablefile import read_table
+    from filmklynge.register.members import find_member
+    from filmklynge.tablefile import read_table
 
     rows = read_table(
         text, INKIND_HEADINGS, required=("member", "person", "date", "hours", "activity")

@@ -1,14 +1,15 @@
-"""Exports for the other systems a cluster uses: CSV (plain or Norwegian Excel), JSON, XLSX.
+"""Tables in files, both ways: reading a CSV file with Norwegian or English headings, and
+writing rows as CSV (plain or Norwegian Excel), JSON or XLSX.
 
-Rows come from the same queries as the listings (so the same filters apply); this module
-chooses and orders the fields, neutralises text a spreadsheet would run as a formula, and
-writes the format. Money stays integer øre in CSV and JSON; in Excel CSV and XLSX it is kroner
-(the column is renamed ``*_kr``) so a spreadsheet can add it up.
+Reading: UTF-8 (with or without BOM) or Windows-1252 as Norwegian Excel saves it, with ';' or
+',' (whichever the header line uses); every import (members, in-kind, attendance, impact,
+productions) goes through ``read_table``, so they accept the same files.
 
-Formula neutralisation: in CSV a text cell that starts with ``=``, ``+``, ``-``, ``@``, tab or
-carriage return gets a leading apostrophe (the usual defence, as OWASP describes it); in XLSX
-such a cell is written as text with Excel's quote prefix, so the value stays exactly as typed
-and is never evaluated. JSON is not for spreadsheets and carries values unchanged.
+Writing: money stays integer øre in CSV and JSON; in Excel CSV and XLSX it is kroner (the column
+is renamed ``*_kr``) so a spreadsheet can add it up. Formula neutralisation: in CSV a text cell
+that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading apostrophe
+(the usual defence, as OWASP describes it); in XLSX such a cell is written as text with Excel's
+quote prefix, so the value stays exactly as typed and is never evaluated.
 """
 
 from __future__ import annotations
@@ -22,81 +23,86 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TextIO
 
-from filmklynge.db import Database
 from filmklynge.errors import InvalidInput
 
+MAX_BYTES = 20 * 1024 * 1024
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-DEFAULT_FIELDS = {
-    "members": [
-        "id",
-        "name",
-        "orgnr",
-        "country",
-        "vat_id",
-        "legal_form",
-        "sector",
-        "tier",
-        "municipality",
-        "county",
-        "address_line",
-        "postal_code",
-        "city",
-        "website",
-        "employees",
-        "invoice_email",
-        "invoice_delivery",
-        "status",
-        "joined_on",
-        "left_on",
-    ],
-    "invoices": [
-        "number",
-        "kind",
-        "member_id",
-        "member",
-        "period",
-        "issued_on",
-        "due_on",
-        "kid",
-        "net_ore",
-        "vat_ore",
-        "total_ore",
-        "credited_ore",
-        "paid_ore",
-        "outstanding_ore",
-        "status",
-    ],
-    "payments": [
-        "id",
-        "paid_on",
-        "amount_ore",
-        "method",
-        "kid",
-        "member_id",
-        "member",
-        "invoices",
-        "allocated_ore",
-        "unallocated_ore",
-        "reference",
-        "payer_name",
-    ],
-    "inkind": [
-        "id",
-        "worked_on",
-        "member",
-        "person",
-        "hours",
-        "activity",
-        "rule",
-        "rate_ore",
-        "value_ore",
-        "grant",
-        "basis",
-    ],
-}
-# --public: what a website may show. No organisation-internal or personal data.
-PUBLIC_FIELDS = {"members": ["name", "sector", "municipality", "website"]}
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252 as Norwegian Excel writes it."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="strict")
+
+
+def load_text(path: Path) -> str:
+    """The text of a CSV file to import, decoded; a clear error for a missing or foreign file."""
+    path = Path(path)
+    if not path.exists():
+        raise InvalidInput(f"No file {path}.")
+    data = path.read_bytes()
+    if len(data) > MAX_BYTES:
+        raise InvalidInput(f"{path} is larger than {MAX_BYTES // 1024 // 1024} MB.")
+    try:
+        return decode(data)
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            f"{path} is neither UTF-8 nor Windows-1252 text. Save it as CSV (UTF-8)."
+        ) from None
+
+
+def read_table(
+    text: str,
+    headings: dict[str, tuple[str, ...]],
+    *,
+    required: tuple[str, ...],
+    noun: str = "row",
+) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs, the header being line 1; each row maps field names (the keys
+    of ``headings``) to stripped text. Blank lines are skipped. Headings match in any case, with
+    spaces read as underscores; an unknown, missing or repeated column is an error."""
+    if not text.strip():
+        raise InvalidInput(f"The file is empty. It needs a header line and one line per {noun}.")
+    first = text.splitlines()[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lookup = {h: field for field, names in headings.items() for h in names}
+
+    def named(field: str) -> str:  # the first (Norwegian) heading and an English one
+        names = headings[field]
+        return f"{names[0]}/{field if field in names else names[-1]}"
+
+    header = next(reader)
+    fields, unknown = [], []
+    for heading in header:
+        key = heading.strip().lower().replace(" ", "_")
+        fields.append(lookup.get(key, ""))
+        if key and key not in lookup:
+            unknown.append(heading.strip())
+    if unknown:
+        accepted = ", ".join(named(f) for f in headings)
+        raise InvalidInput(
+            f"Unknown column(s) {', '.join(unknown)}. Accepted headings: {accepted}."
+        )
+    missing = [named(f) for f in required if f not in fields]
+    if missing:
+        raise InvalidInput(f"The file lacks the column(s) {', '.join(missing)}.")
+    dupes = {f for f in fields if f and fields.count(f) > 1}
+    if dupes:
+        raise InvalidInput(f"Columns given twice: {', '.join(sorted(dupes))}.")
+    rows = []
+    for values in reader:
+        if not any(v.strip() for v in values):
+            continue
+        row = {f: v.strip() for f, v in zip(fields, values, strict=False) if f}
+        rows.append((reader.line_num, row))
+    if not rows:
+        raise InvalidInput(f"The file has a header but no {noun}s.")
+    return rows
 
 
 def neutralise(value: Any) -> Any:
@@ -104,60 +110,6 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
-
-
-def choose_fields(what: str, fields: str | None, public: bool) -> list[str]:
-    if public:
-        if what not in PUBLIC_FIELDS:
-            raise InvalidInput(f"--public is for members only, not {what}.")
-        allowed = PUBLIC_FIELDS[what]
-    else:
-        allowed = DEFAULT_FIELDS[what]
-    if not fields:
-        return list(allowed)
-    chosen = [f.strip() for f in fields.split(",") if f.strip()]
-    if not chosen:
-        raise InvalidInput(f"--fields names no field; choose from: {', '.join(allowed)}.")
-    unknown = [f for f in chosen if f not in allowed]
-    if unknown:
-        raise InvalidInput(
-            f"Unknown field(s) {', '.join(unknown)} for {what}"
-            + (" with --public" if public else "")
-            + f"; choose from: {', '.join(allowed)}."
-        )
-    if len(set(chosen)) != len(chosen):
-        raise InvalidInput("--fields names a field twice.")
-    return chosen
-
-
-def export_rows(
-    db: Database, what: str, fields: list[str], *, as_of: date, **filters: Any
-) -> Iterable[Sequence[Any]]:
-    """The rows to export, each a sequence of values in the order of ``fields``.
-
-    Members come straight from one SQL query (an export of 100,000 members stays fast); the
-    others from the listing services, whose computed fields (status, paid, value) are Python.
-    """
-    if what == "members":
-        from filmklynge.services.members import members_query
-
-        sql, params = members_query(db, as_of=as_of, fields=fields, **filters)
-        return db.execute(sql, params)
-    if what == "invoices":
-        from filmklynge.services.invoicing import list_invoices
-
-        rows = list_invoices(db, as_of=as_of, **filters)
-    elif what == "payments":
-        from filmklynge.services.payments import list_payments
-
-        rows = list_payments(db, **filters)
-    elif what == "inkind":
-        from filmklynge.services.inkind import list_entries
-
-        rows = list_entries(db, **filters)
-    else:
-        raise InvalidInput(f"Nothing to export called {what!r}.")
-    return ([row.get(f) for f in fields] for row in rows)
 
 
 def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:

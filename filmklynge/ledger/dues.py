@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from filmklynge.db import Database
+from filmklynge.store.db import Database
 
 BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
 

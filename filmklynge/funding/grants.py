@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from filmklynge import audit
 from filmklynge.dates import now_utc
-from filmklynge.db import Database
 from filmklynge.errors import Conflict, InvalidInput, NotFound
 from filmklynge.money import allocate, format_nok
+from filmklynge.store import audit
+from filmklynge.store.db import Database
 
 # Default tranches: a public funder (Innovasjon Norge) pays up to 30 % in advance, 50 % after
 # half the costs are documented and holds back at least 20 % until the final report; a

@@ -8,8 +8,8 @@ from itertools import pairwise
 from typing import Any
 
 from filmklynge import identifiers
-from filmklynge.db import Database
 from filmklynge.errors import FilmklyngeError
+from filmklynge.store.db import Database
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def _members(db: Database, today: date) -> list[Problem]:
 
 
 def _invoices(db: Database) -> list[Problem]:
-    from filmklynge.services.invoicing import check_invoices
+    from filmklynge.ledger.invoicing import check_invoices
 
     return [Problem("invoice", "invoice", None, message) for message in check_invoices(db)]
 

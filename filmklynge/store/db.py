@@ -128,7 +128,7 @@ def open_db(path: Path | str, *, create: bool = True, migrate: bool = True) -> D
             conn.execute("PRAGMA journal_mode = WAL")
         db = Database(conn, None if str(path) == ":memory:" else path)
         if migrate:
-            from filmklynge import migrations
+            from filmklynge.store import migrations
 
             if migrations.pending_names(db):
                 migrations.apply(db)
