@@ -138,6 +138,31 @@ def check_foreign_vat_id(value: str, country: str) -> str:
     return compact
 
 
+# Country names for documents and listings, in Norwegian and English: the one table.
+COUNTRIES: dict[str, tuple[str, str]] = {
+    "NO": ("Norge", "Norway"),
+    "SE": ("Sverige", "Sweden"),
+    "DK": ("Danmark", "Denmark"),
+    "FI": ("Finland", "Finland"),
+    "IS": ("Island", "Iceland"),
+    "DE": ("Tyskland", "Germany"),
+    "GB": ("Storbritannia", "United Kingdom"),
+    "NL": ("Nederland", "Netherlands"),
+    "FR": ("Frankrike", "France"),
+    "EE": ("Estland", "Estonia"),
+    "LV": ("Latvia", "Latvia"),
+    "LT": ("Litauen", "Lithuania"),
+    "PL": ("Polen", "Poland"),
+    "RU": ("Russland", "Russia"),
+}
+
+
+def country_name(code: str, lang: str = "en") -> str:
+    """The country's name in ``lang`` (nb or en); an unlisted code is shown as itself."""
+    names = COUNTRIES.get(code.upper())
+    return names[0 if lang == "nb" else 1] if names else code
+
+
 def check_country(value: str) -> str:
     code = str(value).strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", code):

@@ -12,6 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from filmklynge.errors import InvalidInput
 
 Ore = int
+# Rates and shares are integer basis points: 10 000 is the whole (2 500 = 25 %).
+BASIS_POINTS = 10_000
 
 NBSP = "\u00a0"
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
@@ -117,7 +119,12 @@ def prorate(amount: Ore, part: int, whole: int) -> Ore:
 
 def vat_of(amount: Ore, rate_bp: int) -> Ore:
     """VAT on ``amount`` at ``rate_bp`` basis points (2500 = 25 %), rounded half-up."""
-    return round_half_up(amount * rate_bp, 10_000)
+    return round_half_up(amount * rate_bp, BASIS_POINTS)
+
+
+def net_of(gross: Ore, rate_bp: int) -> Ore:
+    """The amount before VAT in ``gross`` at ``rate_bp`` basis points, rounded half-up."""
+    return round_half_up(gross * BASIS_POINTS, BASIS_POINTS + rate_bp)
 
 
 def allocate(total: Ore, weights: list[int]) -> list[Ore]:
@@ -139,6 +146,21 @@ def allocate(total: Ore, weights: list[int]) -> list[Ore]:
     for i in order[:left]:
         floors[i] += 1
     return [sign * f for f in floors]
+
+
+def parse_basis_points(text: str, *, field: str, per_unit: int = 100) -> int:
+    """A percentage ('12,5', '50 %') or, with ``per_unit=BASIS_POINTS``, a ratio ('1.0') as
+    exact integer basis points; a value finer than one basis point is refused, never rounded."""
+    from decimal import Decimal, InvalidOperation
+
+    cleaned = str(text).strip().rstrip("% ").replace(",", ".").replace(" ", "")
+    try:
+        exact = Decimal(cleaned) * per_unit
+    except InvalidOperation:
+        raise InvalidInput(f"{field} {text!r} is not a number.") from None
+    if not exact.is_finite() or exact != exact.to_integral_value():
+        raise InvalidInput(f"{field} {text!r} has more decimals than a basis point (0,01 %).")
+    return int(exact)
 
 
 def format_percent(basis_points: int) -> str:

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from filmklynge.documents import files
-from filmklynge.documents.pdf import invoice_pdf, reminder_pdf, safe_text, vat_summary
+from filmklynge.documents.pdf import invoice_pdf, reminder_pdf, safe_text
+from filmklynge.ledger.vat import breakdown as vat_summary
 from filmklynge.store.db import open_db
 
 NO_MEMBER = {

@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 from filmklynge.errors import InvalidInput
 from filmklynge.ledger.invoicing import (
     PERIODS,
-    fee_for_months,
     months_billable,
     parse_period_key,
     period_bounds,
 )
+from filmklynge.money import prorate
 
 
 def test_period_bounds():
@@ -48,9 +48,9 @@ def test_months_billable(joined, period, expected):
 
 
 def test_seven_twelfths_in_ore():
-    assert fee_for_months(500_000, 7) == 291_667  # 2 916,666... rounds half-up
-    assert fee_for_months(300_000, 7) == 175_000
-    assert fee_for_months(1, 6) == 1  # 0,5 øre rounds up
+    assert prorate(500_000, 7, 12) == 291_667  # 2 916,666... rounds half-up
+    assert prorate(300_000, 7, 12) == 175_000
+    assert prorate(1, 6, 12) == 1  # 0,5 øre rounds up
 
 
 @given(
@@ -63,8 +63,8 @@ def test_prorated_fee_is_between_zero_and_the_period_fee(joined, period, yearly)
     months, of = months_billable(joined, start, end)
     assert 0 <= months <= of
     assert of == (end.month - start.month + 1)
-    full = fee_for_months(yearly, of)
-    part = fee_for_months(yearly, months)
+    full = prorate(yearly, of, 12)
+    part = prorate(yearly, months, 12)
     assert 0 <= part <= full
     if joined <= start:
         assert months == of
@@ -77,8 +77,8 @@ def test_prorated_fee_is_between_zero_and_the_period_fee(joined, period, yearly)
 
 @given(st.integers(2000, 2099), st.integers(0, 10**9))
 def test_full_year_is_the_exact_fee_and_halves_add_up(year, yearly):
-    assert fee_for_months(yearly, 12) == yearly
-    h1, h2 = fee_for_months(yearly, 6), fee_for_months(yearly, 6)
+    assert prorate(yearly, 12, 12) == yearly
+    h1, h2 = prorate(yearly, 6, 12), prorate(yearly, 6, 12)
     assert abs(h1 + h2 - yearly) <= 1
 
 

@@ -19,18 +19,6 @@ def _kr(value: str, field: str) -> int:
     return parse_nok(value, field=field)
 
 
-def _percent_bp(value: str, field: str, scale: int = 100) -> int:
-    """'50' (per cent, scale 100) or '1.0' (a ratio, scale 10 000) as basis points."""
-    from decimal import Decimal, InvalidOperation
-
-    from filmklynge.errors import InvalidInput
-
-    try:
-        return int(Decimal(value.replace(",", ".").rstrip("% ")) * scale)
-    except InvalidOperation:
-        raise InvalidInput(f"{field} {value!r} is not a number.") from None
-
-
 def register(app: typer.Typer) -> None:
     app.add_typer(funders_app, name="funders", rich_help_panel="Funding")
     app.add_typer(grants_app, name="grants", rich_help_panel="Funding")
@@ -111,7 +99,7 @@ def grant_add(
     Example: filmklynge grants add --funder "Innovasjon Norge" --reference IN-2026-17 --amount "1 500 000" --from 2026-01-01 --to 2028-12-31
     """
     from filmklynge.funding import grants
-    from filmklynge.money import format_nok
+    from filmklynge.money import BASIS_POINTS, format_nok, parse_basis_points
 
     g = grants.add_grant(
         db_of(ctx),
@@ -120,8 +108,10 @@ def grant_add(
         amount_ore=_kr(amount, "amount"),
         start_on=_day(start, "--from"),
         end_on=_day(end, "--to"),
-        match_ratio_bp=_percent_bp(match_ratio, "--match-ratio", scale=10_000),
-        max_public_share_bp=_percent_bp(max_public, "--max-public-share"),
+        match_ratio_bp=parse_basis_points(
+            match_ratio, field="--match-ratio", per_unit=BASIS_POINTS
+        ),
+        max_public_share_bp=parse_basis_points(max_public, field="--max-public-share"),
         fixed_hourly_rate_ore=_kr(hourly_rate, "hourly rate") if hourly_rate else None,
         tranches=grants.parse_tranches(tranches) if tranches else None,
     )

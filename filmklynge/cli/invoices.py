@@ -162,7 +162,7 @@ def show(
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
-    """Show an invoice: lines, VAT per rate, KID, credit notes, payments and reminders.
+    """Show an invoice: lines, VAT per code, KID, credit notes, payments and reminders.
 
     Example: filmklynge invoices show 10001
     """
@@ -210,6 +210,11 @@ def show(
         fmt,
         output,
     )
+    for group in d["vat_by_code"]:  # E and Z are both 0 % but never merged
+        note(
+            f"VAT {group['vat_code']} {format_percent(group['vat_rate_bp'])}: "
+            f"basis {format_nok(group['net_ore'])}, VAT {format_nok(group['vat_ore'])}"
+        )
     tail = [f"Total {format_nok(d['total_ore'])}"]
     if d["credited_ore"]:
         tail.append(f"credited {format_nok(d['credited_ore'])}")

@@ -18,7 +18,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from filmklynge.errors import InvalidInput, NotFound
-from filmklynge.identifiers import format_account, format_iban, format_orgnr
+from filmklynge.identifiers import country_name, format_account, format_iban, format_orgnr
+from filmklynge.ledger import vat
 from filmklynge.money import format_nok, format_percent
 from filmklynge.store.db import Database
 
@@ -131,23 +132,6 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-COUNTRIES: dict[str, tuple[str, str]] = {
-    "NO": ("Norge", "Norway"),
-    "SE": ("Sverige", "Sweden"),
-    "DK": ("Danmark", "Denmark"),
-    "FI": ("Finland", "Finland"),
-    "IS": ("Island", "Iceland"),
-    "DE": ("Tyskland", "Germany"),
-    "GB": ("Storbritannia", "United Kingdom"),
-    "NL": ("Nederland", "Netherlands"),
-    "FR": ("Frankrike", "France"),
-    "EE": ("Estland", "Estonia"),
-    "LV": ("Latvia", "Latvia"),
-    "LT": ("Litauen", "Lithuania"),
-    "PL": ("Polen", "Poland"),
-    "RU": ("Russland", "Russia"),
-}
-
 # Characters Windows-1252 lacks that do not decompose to a base letter.
 _FALLBACK = str.maketrans(
     {
@@ -228,9 +212,7 @@ def _money(ore: int | None) -> str:
 
 
 def _country_name(code: str | None, lang: str) -> str:
-    code = (code or "NO").upper()
-    names = COUNTRIES.get(code)
-    return names[0 if lang == "nb" else 1] if names else code
+    return country_name(code or "NO", lang)
 
 
 def _address_lines(text: str | None) -> list[str]:
@@ -289,19 +271,6 @@ def _invoice_rows(db: Database, invoice_id: int) -> dict[str, Any]:
         "profile": _profile(db),
         "vat_codes": vat_codes,
     }
-
-
-def vat_summary(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Basis and VAT per (code, rate), in the order the codes first appear."""
-    groups: dict[tuple[str, int], dict[str, Any]] = {}
-    for line in lines:
-        key = (line["vat_code"], int(line["vat_rate_bp"]))
-        group = groups.setdefault(
-            key, {"vat_code": key[0], "vat_rate_bp": key[1], "net_ore": 0, "vat_ore": 0}
-        )
-        group["net_ore"] += int(line["net_ore"])
-        group["vat_ore"] += int(line["vat_ore"])
-    return list(groups.values())
 
 
 def _exemption_text(
@@ -541,7 +510,7 @@ def _totals(
 ) -> None:
     """VAT per rate on the left, the totals on the right."""
     top = pdf.get_y() + 2
-    summary = vat_summary(lines)
+    summary = vat.breakdown(lines)
     if pdf.get_y() + 14 + 5 * max(len(summary), 3) > pdf.page_break_trigger:
         pdf.add_page()
         top = pdf.get_y()

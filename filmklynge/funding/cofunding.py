@@ -18,7 +18,8 @@ from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
 
-from filmklynge.money import allocate, round_half_up
+from filmklynge.ledger.balances import open_invoices_sql
+from filmklynge.money import BASIS_POINTS, allocate, round_half_up
 from filmklynge.store.db import Database
 
 
@@ -71,11 +72,12 @@ def yearly_amounts(grant: dict[str, Any]) -> dict[int, int]:
     return dict(zip(years, allocate(grant["amount_ore"], days), strict=True))
 
 
-def _segment_case(segs: list[Segment], column: str) -> tuple[str, list[str]]:
-    parts, params = [], []
+def _segment_case(segs: list[Segment], column: str) -> tuple[str, dict[str, str]]:
+    """A CASE expression giving the segment a date column falls in, with its named parameters."""
+    parts, params = [], {}
     for i, s in enumerate(segs):
-        parts.append(f"WHEN {column} BETWEEN ? AND ? THEN {i}")
-        params += [s.start.isoformat(), s.end.isoformat()]
+        parts.append(f"WHEN {column} BETWEEN :start{i} AND :end{i} THEN {i}")
+        params |= {f"start{i}": s.start.isoformat(), f"end{i}": s.end.isoformat()}
     return "CASE " + " ".join(parts) + " END", params
 
 
@@ -94,22 +96,18 @@ def _sums(db: Database, segs: list[Segment], as_of: date) -> dict[str, list[tupl
         f"SELECT member_id, NULL, seg, sum(net) FROM (SELECT i.member_id, {case_a} AS seg, "
         "(2 * a.amount_ore * i.net_ore + i.total_ore) / (2 * i.total_ore) AS net "
         "FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id "
-        "WHERE i.kind = 'invoice' AND i.total_ore > 0 AND a.allocated_on <= ?) "
+        "WHERE i.kind = 'invoice' AND i.total_ore > 0 AND a.allocated_on <= :d) "
         "WHERE seg IS NOT NULL GROUP BY member_id, seg",
-        [*p_a, as_of.isoformat()],
+        {**p_a, "d": as_of.isoformat()},
     ).fetchall()
     case_i, p_i = _segment_case(segs, "i.issued_on")
+    # What is still owed on each invoice as of the day, net of VAT the same way.
     forecast = db.execute(
         f"SELECT member_id, NULL, seg, sum(net) FROM (SELECT i.member_id, {case_i} AS seg, "
-        "(2 * max(0, i.total_ore + coalesce(c.credited, 0) - coalesce(p.paid, 0)) * i.net_ore "
-        "+ i.total_ore) / (2 * i.total_ore) AS net FROM invoices i "
-        "LEFT JOIN (SELECT credits_invoice_id AS id, sum(total_ore) AS credited FROM invoices "
-        "WHERE kind = 'credit' GROUP BY credits_invoice_id) c ON c.id = i.id "
-        "LEFT JOIN (SELECT invoice_id AS id, sum(amount_ore) AS paid FROM payment_allocations "
-        "WHERE allocated_on <= ? GROUP BY invoice_id) p ON p.id = i.id "
-        "WHERE i.kind = 'invoice' AND i.total_ore > 0) WHERE seg IS NOT NULL "
-        "GROUP BY member_id, seg",
-        [*p_i, as_of.isoformat()],
+        "(2 * i.outstanding_ore * i.net_ore + i.total_ore) / (2 * i.total_ore) AS net "
+        f"FROM ({open_invoices_sql(dated=True)}) i WHERE i.total_ore > 0) "
+        "WHERE seg IS NOT NULL GROUP BY member_id, seg",
+        {**p_i, "d": as_of.isoformat()},
     ).fetchall()
     return {"inkind": inkind, "cash": cash, "forecast": forecast}
 
@@ -133,10 +131,10 @@ def split_contributions(
 def _rules(row: dict[str, Any], grant: dict[str, Any]) -> dict[str, Any]:
     granted = row["granted_ore"]
     contributed = row["members_cash_ore"] + row["inkind_ore"]
-    required = round_half_up(granted * grant["match_ratio_bp"], 10_000)
+    required = round_half_up(granted * grant["match_ratio_bp"], BASIS_POINTS)
     public = granted if grant["is_public"] else 0
     total = granted + contributed
-    needed_total = -(-public * 10_000 // grant["max_public_share_bp"])  # ceil
+    needed_total = -(-public * BASIS_POINTS // grant["max_public_share_bp"])  # ceil
     forecast_contributed = contributed + row["forecast_cash_ore"]
     row.update(
         {
@@ -148,8 +146,8 @@ def _rules(row: dict[str, Any], grant: dict[str, Any]) -> dict[str, Any]:
             "match_ok": contributed >= required,
             "match_shortfall_ore": max(0, required - contributed),
             "public_share": round(public / total, 4) if total else None,
-            "public_cap": grant["max_public_share_bp"] / 10_000,
-            "public_ok": public <= total * grant["max_public_share_bp"] / 10_000,
+            "public_cap": grant["max_public_share_bp"] / BASIS_POINTS,
+            "public_ok": public * BASIS_POINTS <= total * grant["max_public_share_bp"],
             "public_shortfall_ore": max(0, needed_total - total),
             "forecast_match_ok": forecast_contributed >= required,
             "forecast_shortfall_ore": max(0, required - forecast_contributed),
@@ -229,7 +227,7 @@ def cofunding(
             "amount_ore": g["amount_ore"],
             "start_on": g["start_on"],
             "end_on": g["end_on"],
-            "match_ratio": g["match_ratio_bp"] / 10_000,
+            "match_ratio": g["match_ratio_bp"] / BASIS_POINTS,
             "years": years,
             "total": total,
         }

@@ -7,7 +7,7 @@ from typing import Any
 
 from filmklynge.dates import now_utc
 from filmklynge.errors import Conflict, InvalidInput, NotFound
-from filmklynge.money import allocate, format_nok
+from filmklynge.money import BASIS_POINTS, allocate, format_nok, parse_basis_points
 from filmklynge.store import audit
 from filmklynge.store.db import Database
 
@@ -61,14 +61,10 @@ def find_funder(db: Database, ref: str) -> dict[str, Any]:
 
 def parse_tranches(text: str) -> list[int]:
     """'30,50,20' -> basis points [3000, 5000, 2000]; must add up to 100 %."""
-    try:
-        parts = [
-            round(float(p.strip().replace(",", ".").rstrip("%")) * 100)
-            for p in text.split("/" if "/" in text else ",")
-        ]
-    except ValueError:
-        raise InvalidInput(f"Tranches {text!r} must be percentages like 30,50,20.") from None
-    if any(p <= 0 for p in parts) or sum(parts) != 10000:
+    parts = [
+        parse_basis_points(p, field="Tranche") for p in text.split("/" if "/" in text else ",")
+    ]
+    if any(p <= 0 for p in parts) or sum(parts) != BASIS_POINTS:
         raise InvalidInput(f"Tranches {text!r} must be positive and add up to 100 %.")
     return parts
 
@@ -90,7 +86,7 @@ def add_grant(
         raise InvalidInput("A grant's amount must be more than 0.")
     if end_on < start_on:
         raise InvalidInput("A grant cannot end before it starts.")
-    if not 0 < match_ratio_bp <= 100_000 or not 0 < max_public_share_bp <= 10_000:
+    if not 0 < match_ratio_bp <= 10 * BASIS_POINTS or not 0 < max_public_share_bp <= BASIS_POINTS:
         raise InvalidInput("Match ratio must be above 0 and the public share 0–100 %.")
     reference = reference.strip()
     if not reference:

@@ -5,26 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from filmklynge.ledger.balances import open_invoices_sql
 from filmklynge.store.db import Database
 
 BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
 
-# Every invoice issued by :d with what was credited (negative) and paid on it by then, and what
-# is still owed. Credits and payments are summed in grouped joins, not a subquery per invoice:
-# `summary` runs this over a million invoices. Shared by dues and the summary.
-BALANCES_SQL = """
-SELECT i.id, i.member_id, i.period, i.due_on, i.total_ore,
-       coalesce(c.credited, 0) AS credited_ore, coalesce(a.paid, 0) AS paid_ore,
-       max(0, i.total_ore + coalesce(c.credited, 0) - coalesce(a.paid, 0)) AS owing_ore
-FROM invoices i
-LEFT JOIN (SELECT credits_invoice_id AS id, sum(total_ore) AS credited FROM invoices
-           WHERE kind = 'credit' AND issued_on <= :d GROUP BY credits_invoice_id) c
-       ON c.id = i.id
-LEFT JOIN (SELECT invoice_id AS id, sum(amount_ore) AS paid FROM payment_allocations
-           WHERE allocated_on <= :d GROUP BY invoice_id) a ON a.id = i.id
-WHERE i.kind = 'invoice' AND i.issued_on <= :d
-"""
-_SQL = f"SELECT b.*, m.name AS member FROM ({BALANCES_SQL}) b JOIN members m ON m.id = b.member_id"
+_SQL = (
+    "SELECT b.id, b.member_id, b.due_on, b.total_ore, b.credited_ore, b.paid_ore, "
+    f"b.outstanding_ore, m.name AS member FROM ({open_invoices_sql(dated=True)}) b "
+    "JOIN members m ON m.id = b.member_id"
+)
 
 
 def bucket(days_overdue: int) -> str:
@@ -57,7 +47,7 @@ def dues(db: Database, *, as_of: date, overdue_only: bool = False) -> dict[str, 
                 "oldest_overdue_days": 0,
             },
         )
-        outstanding = r["owing_ore"]
+        outstanding = r["outstanding_ore"]
         m["invoiced_ore"] += r["total_ore"]
         m["credited_ore"] += -r["credited_ore"]
         m["paid_ore"] += r["paid_ore"]

@@ -11,15 +11,17 @@ a member's credit; ``payments`` owns money received and looks invoices up here.
 
 from __future__ import annotations
 
-import json
+import sqlite3
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from filmklynge import identifiers
 from filmklynge import kid as kidlib
 from filmklynge.dates import now_utc
 from filmklynge.errors import Conflict, InvalidInput, NotFound
-from filmklynge.money import allocate, format_nok, round_half_up, vat_of
+from filmklynge.money import allocate, format_nok, net_of, prorate, vat_of
+from filmklynge.store import audit
 from filmklynge.store.db import Database
 
 PERIODS: dict[str, tuple[int, int]] = {
@@ -49,18 +51,6 @@ _EN = {
     "q3": "Q3 ",
     "q4": "Q4 ",
 }
-COUNTRY_NAMES = {
-    "SE": "Sweden",
-    "FI": "Finland",
-    "DK": "Denmark",
-    "IS": "Iceland",
-    "DE": "Germany",
-    "GB": "United Kingdom",
-    "EE": "Estonia",
-    "RU": "Russia",
-}
-
-
 # ---- periods and pro rata (pure) ----------------------------------------------------------
 
 
@@ -96,11 +86,6 @@ def months_billable(joined_on: date, start: date, end: date) -> tuple[int, int]:
         return 0, of
     months = (end.year - joined_on.year) * 12 + end.month - joined_on.month + 1
     return months, of
-
-
-def fee_for_months(yearly_ore: int, months: int) -> int:
-    """The fee for ``months`` months of a yearly fee, half-up to whole øre."""
-    return round_half_up(yearly_ore * months, 12)
 
 
 # ---- plans ----------------------------------------------------------------------------------
@@ -206,7 +191,7 @@ def buyer_address(member: dict[str, Any]) -> str:
     place = " ".join(p for p in (member.get("postal_code"), member.get("city")) if p)
     lines.append(place)
     if member.get("country") and member["country"] != "NO":
-        lines.append(COUNTRY_NAMES.get(member["country"], member["country"]))
+        lines.append(identifiers.country_name(member["country"]))
     return "\n".join(line for line in lines if line)
 
 
@@ -302,14 +287,14 @@ def plan_run(
             if yearly == 0 or months == 0:
                 continue
             code = vat[fee[f"{part}_vat"]]
-            net = fee_for_months(yearly, months)
+            net = prorate(yearly, months, 12)
             lines.append(
                 PlannedLine(
                     fee_part=part,
                     description=_describe(part, lang, name, year, months, of),
                     months=months,
                     months_of=of,
-                    full_ore=fee_for_months(yearly, of),
+                    full_ore=prorate(yearly, of, 12),
                     net_ore=net,
                     vat_code=code["code"],
                     vat_rate_bp=code["rate_bp"],
@@ -397,16 +382,14 @@ def apply_run(db: Database, plan: Plan) -> list[dict[str, Any]]:
                         line.vat_text,
                     )
                 )
-            after = json.dumps(
-                {
-                    "number": number,
-                    "member_id": p.member_id,
-                    "period": plan.key,
-                    "kid": kid,
-                    "total_ore": net + vat,
-                }
-            )
-            audits.append((stamp, db.command, "issue", "invoice", next_id, after))
+            after = {
+                "number": number,
+                "member_id": p.member_id,
+                "period": plan.key,
+                "kid": kid,
+                "total_ore": net + vat,
+            }
+            audits.append(("issue", "invoice", next_id, None, after))
             created.append(
                 {
                     "id": next_id,
@@ -420,14 +403,7 @@ def apply_run(db: Database, plan: Plan) -> list[dict[str, Any]]:
             number += 1
             next_id += 1
         _insert_invoices(db, invoices, lines)
-        from filmklynge.store.audit import _user
-
-        user = _user()
-        db.executemany(
-            "INSERT INTO audit_log (at, os_user, command, action, entity, entity_id, after_json) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(a[0], user, *a[1:]) for a in audits],
-        )
+        audit.record_many(db, audits)
         _use_member_credit(db, created, plan.issued_on)
     return created
 
@@ -448,12 +424,8 @@ def _insert_invoices(db: Database, invoices: list[tuple], lines: list[tuple]) ->
         db.executemany(
             f"INSERT INTO invoices ({_INVOICE_COLUMNS}) VALUES ({', '.join('?' * 22)})", invoices
         )
-    except Exception as e:  # the unique indexes are the last guard against duplicates
-        import sqlite3
-
-        if isinstance(e, sqlite3.IntegrityError):
-            raise Conflict(f"An invoice would be duplicated ({e}); nothing was written.") from None
-        raise
+    except sqlite3.IntegrityError as e:  # the unique indexes are the last guard against duplicates
+        raise Conflict(f"An invoice would be duplicated ({e}); nothing was written.") from None
     db.executemany(
         f"INSERT INTO invoice_lines ({_LINE_COLUMNS}) VALUES ({', '.join('?' * 12)})", lines
     )
@@ -461,10 +433,8 @@ def _insert_invoices(db: Database, invoices: list[tuple], lines: list[tuple]) ->
 
 def _use_member_credit(db: Database, created: list[dict[str, Any]], on: date) -> None:
     """Money members paid in advance (overpayments) settles their new invoices."""
-    try:
-        from filmklynge.ledger.payments import apply_member_credit
-    except (ImportError, AttributeError):
-        return
+    from filmklynge.ledger.payments import apply_member_credit  # the two need each other
+
     members_with_credit = {
         r["member_id"]
         for r in db.query("SELECT DISTINCT member_id FROM payments WHERE member_id IS NOT NULL")
@@ -517,18 +487,6 @@ def invoice_new_member(db: Database, member_id: int, *, issued_on: date) -> dict
 # ---- balances and status ------------------------------------------------------------------
 
 
-_BALANCE_SQL = """
-SELECT i.id, i.number, i.kind, i.member_id, i.credits_invoice_id, i.period, i.issued_on,
-       i.due_on, i.kid, i.buyer_name AS member, i.net_ore, i.vat_ore, i.total_ore,
-       coalesce(c.credited, 0) AS credited_ore, coalesce(a.paid, 0) AS paid_ore
-FROM invoices i
-LEFT JOIN (SELECT credits_invoice_id AS id, sum(total_ore) AS credited FROM invoices
-           WHERE kind = 'credit' GROUP BY credits_invoice_id) c ON c.id = i.id
-LEFT JOIN (SELECT invoice_id AS id, sum(amount_ore) AS paid FROM payment_allocations
-           GROUP BY invoice_id) a ON a.id = i.id
-"""
-
-
 def status_of(row: dict[str, Any], as_of: date) -> str:
     """open, partly paid, paid, overdue or credited (credit notes: 'credit note')."""
     if row["kind"] == "credit":
@@ -544,10 +502,7 @@ def status_of(row: dict[str, Any], as_of: date) -> str:
 
 
 def _with_status(row: dict[str, Any], as_of: date) -> dict[str, Any]:
-    if row["kind"] == "credit":
-        row["outstanding_ore"] = 0
-    else:
-        row["outstanding_ore"] = max(0, row["total_ore"] + row["credited_ore"] - row["paid_ore"])
+    row["member"] = row.pop("buyer_name")
     row["status"] = status_of(row, as_of)
     return row
 
@@ -555,8 +510,16 @@ def _with_status(row: dict[str, Any], as_of: date) -> dict[str, Any]:
 def invoice_balances(
     db: Database, *, as_of: date, where: str = "", params: Any = ()
 ) -> list[dict[str, Any]]:
-    """Every invoice (and credit note) with credited, paid, outstanding and status."""
-    sql = _BALANCE_SQL + (f" WHERE {where}" if where else "") + " ORDER BY i.number"
+    """Every invoice (and credit note) with credited, paid, outstanding and status.
+
+    ``where`` filters on the columns of ``balances.balances_sql`` (alias ``i``)."""
+    from filmklynge.ledger.balances import balances_sql
+
+    sql = (
+        f"SELECT * FROM ({balances_sql()}) i"
+        + (f" WHERE {where}" if where else "")
+        + " ORDER BY i.number"
+    )
     return [_with_status(r, as_of) for r in db.query(sql, params)]
 
 
@@ -609,18 +572,13 @@ def find_invoice(db: Database, number: int | str) -> dict[str, Any]:
 
 
 def invoice_details(db: Database, number: int | str, *, as_of: date) -> dict[str, Any]:
+    from filmklynge.ledger.vat import breakdown
+
     inv = find_invoice(db, number)
     balance = invoice_balances(db, as_of=as_of, where="i.id = ?", params=[inv["id"]])[0]
     lines = list(
         db.query("SELECT * FROM invoice_lines WHERE invoice_id = ? ORDER BY line_no", [inv["id"]])
     )
-    vat_rates: dict[int, dict[str, int]] = {}
-    for line in lines:
-        bucket = vat_rates.setdefault(
-            line["vat_rate_bp"], {"rate_bp": line["vat_rate_bp"], "net_ore": 0, "vat_ore": 0}
-        )
-        bucket["net_ore"] += line["net_ore"]
-        bucket["vat_ore"] += line["vat_ore"]
     credits = list(
         db.query(
             "SELECT number, issued_on, total_ore, note FROM invoices WHERE credits_invoice_id = ? "
@@ -656,7 +614,7 @@ def invoice_details(db: Database, number: int | str, *, as_of: date) -> dict[str
         "outstanding_ore": balance["outstanding_ore"],
         "status": balance["status"],
         "lines": lines,
-        "vat_by_rate": sorted(vat_rates.values(), key=lambda v: -v["rate_bp"]),
+        "vat_by_code": breakdown(lines),
         "credit_notes": credits,
         "payments": payments,
         "reminders": reminders,
@@ -727,7 +685,7 @@ def credit_invoice(
             for r, gross in zip(open_lines, parts, strict=True):
                 if gross == 0:
                     continue
-                net = round_half_up(gross * 10_000, 10_000 + r["vat_rate_bp"])
+                net = net_of(gross, r["vat_rate_bp"])
                 credit_lines.append((r, net, gross - net))
         else:
             credit_lines = [
@@ -786,8 +744,6 @@ def credit_invoice(
                 for r, n, v in credit_lines
             ],
         )
-        from filmklynge.store import audit
-
         audit.record(
             db,
             "issue",

@@ -11,7 +11,7 @@ looks up (``find_invoice``) and calls back here to settle a new invoice from mem
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,21 +20,13 @@ from filmklynge import kid as kidlib
 from filmklynge.dates import now_utc, today
 from filmklynge.errors import InvalidInput, NotFound
 from filmklynge.ledger import bankfiles
+from filmklynge.ledger.balances import open_invoices_sql
 from filmklynge.store import audit
 from filmklynge.store.db import Database
 
 METHODS = ("manual", "bank", "cash", "ocr", "camt054", "camt053")
 
-_OPEN_SQL = """
-SELECT i.id, i.number, i.kid, i.member_id, i.due_on,
-       i.total_ore + coalesce(c.credited, 0) - coalesce(a.paid, 0) AS outstanding_ore
-FROM invoices i
-LEFT JOIN (SELECT credits_invoice_id AS id, sum(total_ore) AS credited FROM invoices
-           WHERE kind = 'credit' GROUP BY credits_invoice_id) c ON c.id = i.id
-LEFT JOIN (SELECT invoice_id AS id, sum(amount_ore) AS paid FROM payment_allocations
-           GROUP BY invoice_id) a ON a.id = i.id
-WHERE i.kind = 'invoice'
-"""
+_OPEN_SQL = open_invoices_sql()
 
 
 @dataclass
@@ -68,15 +60,29 @@ class ImportReport:
 
 
 def open_invoices_by_kid(db: Database) -> dict[str, dict[str, Any]]:
-    return {r["kid"]: r for r in db.query(_OPEN_SQL + " AND i.kid IS NOT NULL")}
+    return {r["kid"]: r for r in db.query(_OPEN_SQL + " AND kid IS NOT NULL")}
 
 
 def _kid_ok(kid: str | None) -> bool:
     return bool(kid) and (kidlib.is_valid(kid, "MOD10") or kidlib.is_valid(kid, "MOD11"))
 
 
-def import_file(db: Database, path: Path, *, dry_run: bool = False) -> ImportReport:
-    """Read, check, match and store a bank file in one transaction; importing again adds 0."""
+@dataclass
+class ImportPlan:
+    """What importing a bank file would do: the report, and the rows to write."""
+
+    report: ImportReport
+    import_row: dict[str, Any]
+    payments: list[tuple] = field(default_factory=list)
+    allocations: list[tuple] = field(default_factory=list)
+
+
+def plan_import(db: Database, path: Path) -> ImportPlan:
+    """Read, check and match a bank file against the database, writing nothing.
+
+    Payments already imported (by bank reference) are counted and left out; each new payment
+    with a valid KID of an open invoice is allocated up to what the invoice still owes.
+    """
     path = Path(path)
     if not path.exists():
         raise InvalidInput(f"No file {path}.")
@@ -88,7 +94,7 @@ def import_file(db: Database, path: Path, *, dry_run: bool = False) -> ImportRep
         sha256=bankfiles.sha256(data),
         read=len(parsed.payments),
         skipped=parsed.skipped,
-        dry_run=dry_run,
+        dry_run=True,
     )
     day = today()
     future = [p for p in parsed.payments if p.paid_on > day]
@@ -97,77 +103,82 @@ def import_file(db: Database, path: Path, *, dry_run: bool = False) -> ImportRep
             f"{path.name}: payment {future[0].bank_ref} is dated {future[0].paid_on.isoformat()}, "
             "in the future. Check the file (and the computer's date); nothing was imported."
         )
-    with db.atomic():
-        known = {
-            r[0]
-            for r in db.execute(
-                "SELECT bank_ref FROM payments WHERE bank_ref IS NOT NULL"
-            ).fetchall()
-        }
-        invoices = open_invoices_by_kid(db)
-        next_id = (db.scalar("SELECT max(id) FROM payments") or 0) + 1
-        stamp = now_utc()
-        payments, allocations = [], []
-        method = parsed.format
-        for p in parsed.payments:
-            if p.bank_ref in known:
-                report.already_imported += 1
-                continue
-            known.add(p.bank_ref)
-            report.new += 1
-            report.total_ore += p.amount_ore
-            inv = invoices.get(p.kid) if _kid_ok(p.kid) else None
-            member_id = None
-            if inv is not None:
-                member_id = inv["member_id"]
-                take = min(p.amount_ore, max(inv["outstanding_ore"], 0))
-                if take > 0:
-                    allocations.append((next_id, inv["id"], take, p.paid_on.isoformat(), stamp))
-                    inv["outstanding_ore"] -= take
-                if p.amount_ore == take and inv["outstanding_ore"] == 0:
-                    report.matched += 1
-                elif p.amount_ore == take:
-                    report.partly_matched += 1
-                else:
-                    report.overpaid += 1
+    known = {
+        r[0]
+        for r in db.execute("SELECT bank_ref FROM payments WHERE bank_ref IS NOT NULL").fetchall()
+    }
+    invoices = open_invoices_by_kid(db)
+    next_id = (db.scalar("SELECT max(id) FROM payments") or 0) + 1
+    stamp = now_utc()
+    plan = ImportPlan(
+        report,
+        {
+            "file_name": path.name,
+            "file_sha256": report.sha256,
+            "format": parsed.format,
+            "imported_at": stamp,
+        },
+    )
+    for p in parsed.payments:
+        if p.bank_ref in known:
+            report.already_imported += 1
+            continue
+        known.add(p.bank_ref)
+        report.new += 1
+        report.total_ore += p.amount_ore
+        inv = invoices.get(p.kid) if _kid_ok(p.kid) else None
+        member_id = None
+        if inv is not None:
+            member_id = inv["member_id"]
+            take = min(p.amount_ore, inv["outstanding_ore"])
+            if take > 0:
+                plan.allocations.append((next_id, inv["id"], take, p.paid_on.isoformat(), stamp))
+                inv["outstanding_ore"] -= take
+            if p.amount_ore == take and inv["outstanding_ore"] == 0:
+                report.matched += 1
+            elif p.amount_ore == take:
+                report.partly_matched += 1
             else:
-                report.unmatched += 1
-                report.unmatched_payments.append(
-                    {
-                        "id": next_id,
-                        "amount_ore": p.amount_ore,
-                        "kid": p.kid,
-                        "reference": p.reference,
-                    }
-                )
-            payments.append(
-                (
-                    next_id,
-                    p.paid_on.isoformat(),
-                    p.value_on.isoformat() if p.value_on else None,
-                    p.amount_ore,
-                    method,
-                    member_id,
-                    p.kid,
-                    p.reference,
-                    p.payer_name,
-                    p.payer_account,
-                    p.bank_ref,
-                    stamp,
-                )
+                report.overpaid += 1
+        else:
+            report.unmatched += 1
+            report.unmatched_payments.append(
+                {"id": next_id, "amount_ore": p.amount_ore, "kid": p.kid, "reference": p.reference}
             )
-            next_id += 1
-        if dry_run:
-            raise _DryRun(report)
+        plan.payments.append(
+            (
+                next_id,
+                p.paid_on.isoformat(),
+                p.value_on.isoformat() if p.value_on else None,
+                p.amount_ore,
+                parsed.format,
+                member_id,
+                p.kid,
+                p.reference,
+                p.payer_name,
+                p.payer_account,
+                p.bank_ref,
+                stamp,
+            )
+        )
+        next_id += 1
+    return plan
+
+
+def apply_import(db: Database, plan: ImportPlan) -> ImportReport:
+    """Write a planned import in one transaction (with the audit entry) and return its report.
+
+    Call it inside the transaction that made the plan (``import_file`` does), so that nothing
+    can change between planning and writing.
+    """
+    report = replace(plan.report, dry_run=False)
+    with db.atomic():
         import_id = None
         if not db.one("SELECT id FROM payment_imports WHERE file_sha256 = ?", [report.sha256]):
             import_id = db.insert(
                 "payment_imports",
                 {
-                    "file_name": path.name,
-                    "file_sha256": report.sha256,
-                    "format": parsed.format,
-                    "imported_at": stamp,
+                    **plan.import_row,
                     "payments_read": report.read,
                     "payments_new": report.new,
                     "total_ore": report.total_ore,
@@ -177,38 +188,34 @@ def import_file(db: Database, path: Path, *, dry_run: bool = False) -> ImportRep
             "INSERT INTO payments (id, paid_on, value_on, amount_ore, method, member_id, kid, "
             "reference, payer_name, payer_account, bank_ref, import_id, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(*row[:11], import_id, row[11]) for row in payments],
+            [(*row[:11], import_id, row[11]) for row in plan.payments],
         )
         db.executemany(
             "INSERT INTO payment_allocations (payment_id, invoice_id, amount_ore, allocated_on, "
             "created_at) VALUES (?, ?, ?, ?, ?)",
-            allocations,
+            plan.allocations,
         )
         summary = {k: v for k, v in asdict(report).items() if k != "unmatched_payments"}
         audit.record(db, "import", "payment_import", import_id, after=summary)
     return report
 
 
-class _DryRun(Exception):
-    """Raised inside the transaction so that a dry run rolls everything back."""
-
-    def __init__(self, report: ImportReport):
-        self.report = report
+def import_file(db: Database, path: Path) -> ImportReport:
+    """Plan and apply a bank file in one transaction; importing it again adds 0."""
+    with db.atomic():
+        return apply_import(db, plan_import(db, path))
 
 
 def preview_file(db: Database, path: Path) -> ImportReport:
-    try:
-        import_file(db, path, dry_run=True)
-    except _DryRun as stop:
-        return stop.report
-    raise AssertionError("unreachable")  # pragma: no cover
+    """What importing the file would do (``--dry-run``); nothing is written."""
+    return plan_import(db, path).report
 
 
 # ---- allocation and member credit -----------------------------------------------------------
 
 
 def _outstanding(db: Database, invoice_id: int) -> int:
-    row = db.one(_OPEN_SQL + " AND i.id = ?", [invoice_id])
+    row = db.one(_OPEN_SQL + " AND id = ?", [invoice_id])
     return max(0, row["outstanding_ore"]) if row else 0
 
 
@@ -297,7 +304,7 @@ def _settle_member(db: Database, payment_id: int, member_id: int, on: date) -> i
     """Apply a payment to a member's open invoices, oldest due first."""
     used = 0
     for inv in db.query(
-        _OPEN_SQL + " AND i.member_id = ? AND outstanding_ore > 0 ORDER BY i.due_on, i.number",
+        _OPEN_SQL + " AND member_id = ? AND outstanding_ore > 0 ORDER BY due_on, number",
         [member_id],
     ):
         if unallocated(db, payment_id) <= 0:

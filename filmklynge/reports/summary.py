@@ -83,9 +83,9 @@ def member_summary(db: Database, *, as_of: date) -> dict[str, Any]:
 
 
 def _owed() -> str:
-    from filmklynge.ledger.dues import BALANCES_SQL
+    from filmklynge.ledger.balances import open_invoices_sql
 
-    return f"WITH owed AS ({BALANCES_SQL})"
+    return f"WITH owed AS ({open_invoices_sql(dated=True)})"
 
 
 def dues_summary(db: Database, *, as_of: date) -> dict[str, Any]:
@@ -100,8 +100,8 @@ def dues_summary(db: Database, *, as_of: date) -> dict[str, Any]:
         _owed()
         + """SELECT substr(period, 1, 4) AS year,
                     sum(total_ore + credited_ore) AS invoiced_ore, sum(paid_ore) AS paid_ore,
-                    sum(owing_ore) AS outstanding_ore,
-                    coalesce(sum(CASE WHEN due_on < :d THEN owing_ore END), 0) AS overdue_ore
+                    sum(outstanding_ore) AS outstanding_ore,
+                    coalesce(sum(CASE WHEN due_on < :d THEN outstanding_ore END), 0) AS overdue_ore
              FROM owed WHERE substr(period, 1, 4) IN (:y, :last) GROUP BY 1""",
         {"d": d, "y": str(as_of.year), "last": str(as_of.year - 1)},
     ):
@@ -109,10 +109,10 @@ def dues_summary(db: Database, *, as_of: date) -> dict[str, Any]:
     overdue_members = list(
         db.query(
             _owed()
-            + """SELECT m.name AS member, sum(o.owing_ore) AS overdue_ore,
+            + """SELECT m.name AS member, sum(o.outstanding_ore) AS overdue_ore,
                         julianday(:d) - julianday(min(o.due_on)) AS days
                  FROM owed o JOIN members m ON m.id = o.member_id
-                 WHERE o.due_on < :d AND o.owing_ore > 0
+                 WHERE o.due_on < :d AND o.outstanding_ore > 0
                  GROUP BY o.member_id ORDER BY overdue_ore DESC, m.name""",
             {"d": d},
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from filmklynge.dates import now_utc
@@ -13,8 +14,29 @@ from filmklynge.store.db import Database
 def _user() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # no login name in some containers
+    except (KeyError, OSError):  # no login name in some containers
         return "unknown"
+
+
+def _json(data: dict[str, Any] | None) -> str | None:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True) if data else None
+
+
+Entry = tuple[str, str, int | None, dict[str, Any] | None, dict[str, Any] | None]
+
+
+def record_many(db: Database, entries: Iterable[Entry]) -> None:
+    """Append entries ``(action, entity, entity_id, before, after)`` in one statement (a bulk
+    invoice run writes thousands); call inside the write's transaction."""
+    at, user = now_utc(), _user()
+    db.executemany(
+        "INSERT INTO audit_log (at, os_user, command, action, entity, entity_id, before_json, "
+        "after_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (at, user, db.command, action, entity, entity_id, _json(before), _json(after))
+            for action, entity, entity_id, before, after in entries
+        ],
+    )
 
 
 def record(
@@ -27,21 +49,7 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Append one entry; call inside the write's transaction so both land or neither."""
-    db.insert(
-        "audit_log",
-        {
-            "at": now_utc(),
-            "os_user": _user(),
-            "command": db.command,
-            "action": action,
-            "entity": entity,
-            "entity_id": entity_id,
-            "before_json": json.dumps(before, ensure_ascii=False, sort_keys=True)
-            if before
-            else None,
-            "after_json": json.dumps(after, ensure_ascii=False, sort_keys=True) if after else None,
-        },
-    )
+    record_many(db, [(action, entity, entity_id, before, after)])
 
 
 def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
