@@ -28,9 +28,26 @@ def parse_date(text: str | date, *, field: str = "date") -> date:
             )
         d, mo, y = (int(g) for g in m.groups())
     try:
-        return date(y, mo, d)
+        day = date(y, mo, d)
     except ValueError as e:
         raise InvalidInput(f"{field.capitalize()} {text!r} is not a real date ({e}).") from None
+    return check_range(day, field=field, text=s)
+
+
+# The dates anything in a cluster's register can fall on. The lower bound catches a mistyped
+# year (0001, 0206); the upper keeps date arithmetic (due dates, reminders) far from year 9999.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+
+
+def check_range(day: date, *, field: str = "date", text: str | None = None) -> date:
+    if not EARLIEST <= day <= LATEST:
+        shown = text if text is not None else day.isoformat()
+        raise InvalidInput(
+            f"{field.capitalize()} {shown!r} is out of range: filmklynge keeps dates from "
+            f"{EARLIEST.year} to {LATEST.year}. Check the year."
+        )
+    return day
 
 
 def iso(d: date | None) -> str | None:

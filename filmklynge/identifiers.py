@@ -44,6 +44,57 @@ LEGAL_FORMS = (
 
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[A-Za-z]{2,}$")
 
+# Characters that make a terminal do something instead of showing a character: C0 controls
+# (tab and newline excepted), DEL, the C1 controls (0x9B starts an escape sequence on some
+# terminals) and Unicode's bidirectional embeddings, overrides and isolates, which reorder
+# what is shown ("Trojan Source"). Refused in names and text on input; escaped on output.
+UNSAFE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_NAMES = {
+    "\x00": "NUL",
+    "\x07": "BEL",
+    "\x08": "backspace",
+    "\t": "a tab",
+    "\n": "a line break",
+    "\x1b": "ESC",
+    "\r": "a carriage return",
+}
+MAX_TEXT = 1000  # characters in a name or a one-line field
+MAX_NOTES = 10_000  # characters in a free-text note
+
+
+def describe_char(char: str) -> str:
+    """'ESC (U+001B)', 'RIGHT-TO-LEFT OVERRIDE (U+202E)': a character named for a message."""
+    import unicodedata
+
+    name = _CONTROL_NAMES.get(char) or unicodedata.name(char, "a control character")
+    return f"{name} (U+{ord(char):04X})"
+
+
+def check_text(
+    value: str, field: str, *, multiline: bool = False, max_length: int = MAX_TEXT
+) -> str:
+    """A name or text field as typed, refused if it holds a control character or a
+    bidirectional override (they would act on the terminal of whoever lists it later), a line
+    break where one line is expected, or more than ``max_length`` characters."""
+    text = str(value)
+    bad = UNSAFE_TEXT.search(text)
+    if bad:
+        raise InvalidInput(
+            f"{field.capitalize()} holds {describe_char(bad.group())}, which would act on a "
+            "terminal instead of being shown; type it without control characters."
+        )
+    bad = None if multiline else re.search("[\n\t]", text)
+    if bad:
+        raise InvalidInput(
+            f"{field.capitalize()} holds {describe_char(bad.group())}; it is one line of text."
+        )
+    if len(text) > max_length:
+        raise InvalidInput(
+            f"{field.capitalize()} has {len(text)} characters; at most {max_length} are kept. "
+            "Shorten it."
+        )
+    return text
+
 
 def check_orgnr(value: str) -> str:
     """A Norwegian organisation number: 9 digits, MOD11 valid, first digit 8 or 9."""

@@ -25,6 +25,26 @@ _GROUPED_COMMA = re.compile(r"^-?\d{1,3}(?:,\d{3})+\.\d{1,2}$")  # 12,500.50
 
 # A trillion kroner: far above any real amount, far below what SQLite's integers hold.
 MAX_ORE = 100 * 10**12
+# One payment of a hundred million kroner: thousands of times any fee a cluster invoices, so a
+# larger amount (typed or read from a bank file) is a mistake or a damaged file.
+MAX_PAYMENT_ORE = 100 * 10**8
+
+
+def check_payment_amount(ore: Ore, *, what: str = "The payment") -> Ore:
+    """The amount rule of every payment, typed by hand or read from a bank file: more than
+    0 kr and at most ``MAX_PAYMENT_ORE``."""
+    if ore <= 0:
+        raise InvalidInput(
+            f"{what}: the amount is {format_nok(ore)}; a payment must be more than 0 kr (a "
+            "refund is recorded with 'filmklynge payments refund', a bank reversal is marked "
+            "as one)."
+        )
+    if ore > MAX_PAYMENT_ORE:
+        raise InvalidInput(
+            f"{what}: the amount {format_nok(ore)} is more than filmklynge accepts for one "
+            f"payment ({format_nok(MAX_PAYMENT_ORE)}). Check the amount."
+        )
+    return ore
 
 
 def parse_nok(text: str, *, allow_negative: bool = False, field: str = "amount") -> Ore:

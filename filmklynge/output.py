@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
 
+from filmklynge.identifiers import UNSAFE_TEXT
 from filmklynge.money import format_nok
 
 
@@ -50,22 +51,30 @@ def err_console():
     return _err_console
 
 
+def visible(text: str) -> str:
+    """``text`` with every character that would act on a terminal (control characters, bidi
+    overrides) shown as its escape, like ``\\x1b``: stored data is shown, never obeyed."""
+    return UNSAFE_TEXT.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def note(message: str, *, quiet: bool = False) -> None:
     """A one-line message on stderr (state changes, next steps)."""
     if quiet:
         return
-    sys.stderr.write(message + "\n")
+    sys.stderr.write(visible(message) + "\n")
     sys.stderr.flush()
 
 
 def warn(message: str) -> None:
-    sys.stderr.write(f"Warning: {message}\n")
+    sys.stderr.write(f"Warning: {visible(message)}\n")
     sys.stderr.flush()
 
 
 def _cell(value: Any, kind: str) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        value = visible(value)
     if kind == "money":
         return format_nok(int(value), symbol=False)
     if kind == "date":
@@ -100,6 +109,7 @@ def rich_table(rows: list[dict], columns: list[Column], title: str | None = None
     """The Rich table for rows, in the house look, to print or to combine with other parts."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     # No vertical rules and one space between columns: listings fit an 80-column terminal.
     table = Table(
@@ -126,7 +136,7 @@ def rich_table(rows: list[dict], columns: list[Column], title: str | None = None
             overflow="ellipsis" if c.max_width else "fold",
         )
     for r in cells:
-        table.add_row(*r)
+        table.add_row(*map(Text, r))  # Text: a stored '[bold]' is shown, never read as markup
     return table
 
 

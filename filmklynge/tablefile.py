@@ -70,6 +70,19 @@ def read_table(
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _read_rows(reader, headings, required=required, noun=noun)
+    except csv.Error as e:
+        # A cell over the csv module's limit (128 KiB), a NUL byte, a broken quote: one line.
+        raise InvalidInput(
+            f"Line {reader.line_num}: the file cannot be read as CSV ({e}); "
+            "check that it is the right file, saved as CSV."
+        ) from None
+
+
+def _read_rows(
+    reader: Any, headings: dict[str, tuple[str, ...]], *, required: tuple[str, ...], noun: str
+) -> list[tuple[int, dict[str, str]]]:
     lookup = {h: field for field, names in headings.items() for h in names}
 
     def named(field: str) -> str:  # the first (Norwegian) heading and an English one
@@ -82,7 +95,7 @@ def read_table(
         key = heading.strip().lower().replace(" ", "_")
         fields.append(lookup.get(key, ""))
         if key and key not in lookup:
-            unknown.append(heading.strip())
+            unknown.append(heading.strip()[:40])
     if unknown:
         accepted = ", ".join(named(f) for f in headings)
         raise InvalidInput(
@@ -257,9 +270,37 @@ def write_xlsx(path: Path, sheets: dict[str, Iterable[Sequence[Any]]]) -> int:
     Written in openpyxl's streaming mode, so memory stays flat. Returns the data rows written.
     """
     from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
+    try:
+        count = _fill_workbook(wb, sheets)
+        wb.save(path)
+    except BaseException:
+        _discard(wb)
+        raise
+    return count
+
+
+def _discard(wb: Any) -> None:
+    """Close what a failed save leaves open (each sheet's XML writer and its temporary file),
+    so that nothing surfaces later as an ignored exception with a traceback on stderr."""
+    import contextlib
+
+    for ws in getattr(wb, "_sheets", []):
+        for stream in (
+            getattr(ws, "_rows", None),
+            getattr(getattr(ws, "_writer", None), "xf", None),
+        ):
+            if stream is not None:
+                with contextlib.suppress(Exception):
+                    stream.close()
+        with contextlib.suppress(Exception):
+            ws._writer.cleanup()
+
+
+def _fill_workbook(wb: Any, sheets: dict[str, Iterable[Sequence[Any]]]) -> int:
+    from openpyxl.utils import get_column_letter
+
     cell = _xlsx_cell_maker()
     count = 0
     for name, rows in sheets.items():
@@ -279,5 +320,4 @@ def write_xlsx(path: Path, sheets: dict[str, Iterable[Sequence[Any]]]) -> int:
         for row in chain(first, it):
             ws.append([cell(ws, v, k) for v, k in zip(row, kinds, strict=True)])
             count += 1
-    wb.save(path)
     return count

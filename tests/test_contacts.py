@@ -3,11 +3,11 @@
 import json
 import sqlite3
 
-from test_members import VALID, add
+from helpers import VALID, enrol
 
 
 def test_contacts_add_list_edit_primary(cluster, run_json):
-    add(
+    enrol(
         cluster,
         "Polarlys Film AS",
         VALID[0],
@@ -33,7 +33,7 @@ def test_contacts_add_list_edit_primary(cluster, run_json):
 
 
 def test_contact_errors(cluster, run_json):
-    add(cluster)
+    enrol(cluster)
     assert "E-mail" in cluster("contacts", "add", "1", "--name", "X", "--email", "x", code=2).stderr
     assert "No member" in cluster("contacts", "add", "99", "--name", "X", code=3).stderr
     assert "No contact" in cluster("contacts", "edit", "5", "--name", "Y", code=3).stderr
@@ -41,7 +41,7 @@ def test_contact_errors(cluster, run_json):
 
 
 def test_forget_erases_person_and_audit_trail(cluster, run_json, db_path):
-    add(
+    enrol(
         cluster,
         "Polarlys Film AS",
         VALID[0],
@@ -67,7 +67,7 @@ def test_forget_erases_person_and_audit_trail(cluster, run_json, db_path):
 
 
 def test_contacts_forget_and_remove(cluster, run_json):
-    add(cluster, "Polarlys Film AS", VALID[0], "--contact-name", "Kari Nordmann")
+    enrol(cluster, "Polarlys Film AS", VALID[0], "--contact-name", "Kari Nordmann")
     cluster("contacts", "add", "1", "--name", "Ola Nordmann")
     cluster("contacts", "forget", "1", "--yes")
     cluster("contacts", "remove", "2", "--yes")

@@ -1,5 +1,6 @@
 """db check, backup, path, migrate and log; the audit trail; the error mapping."""
 
+import getpass
 import json
 import os
 import sqlite3
@@ -7,20 +8,23 @@ import stat
 import subprocess
 import sys
 
-from test_invoicing import billed, run_year  # noqa: F401  (fixture)
+from helpers import run_year
 
 
 def test_check_clean_database(cluster, run_json):
     assert run_json("db", "check") == {"ok": True, "problems": []}
 
 
-def test_check_lists_every_problem(billed, db_path):  # noqa: F811
+def test_check_lists_every_problem(billed, db_path):
     run_year(billed, "--yes")
     conn = sqlite3.connect(db_path)
     for trigger in ("invoices_immutable_update", "invoices_immutable_delete"):
         conn.execute(f"DROP TRIGGER {trigger}")
     conn.execute("UPDATE invoices SET kid = '1234567890' WHERE number = 10001")
-    conn.execute("UPDATE invoices SET total_ore = 1 WHERE number = 10002")
+    # Net and total both off by one øre: the schema's total = net + VAT still holds.
+    conn.execute(
+        "UPDATE invoices SET net_ore = net_ore + 1, total_ore = total_ore + 1 WHERE number = 10002"
+    )
     conn.execute("UPDATE invoices SET number = 10009 WHERE number = 10003")
     conn.execute("UPDATE members SET orgnr = '988077918' WHERE id = 1")
     conn.execute("INSERT INTO memberships (member_id, joined_on) VALUES (2, '2026-07-01')")
@@ -62,7 +66,8 @@ def test_audit_log_records_writes_with_user_and_command(cluster, run_json):
     assert entries[0]["action"] == "update"
     assert entries[0]["before"] == {"payment_terms_days": 14}
     assert entries[0]["after"] == {"payment_terms_days": 21}
-    assert entries[0]["os_user"] and entries[0]["command"].startswith("filmklynge")
+    assert entries[0]["os_user"] == getpass.getuser()
+    assert entries[0]["command"].startswith("filmklynge")  # sys.argv: here pytest's own
     assert entries[-1]["action"] == "create"
     fees = run_json("db", "log", "--entity", "tier_fee", "--limit", "2")
     assert len(fees) == 2
@@ -139,7 +144,10 @@ def test_errors_are_one_line_without_traceback(run, tmp_path, db_path):
         capture_output=True,
         text=True,
     )
-    assert r.returncode != 0 and "Traceback" not in r.stderr and r.stderr.startswith("Error:")
+    assert r.returncode == 2 and r.stdout == ""  # input: the file given with --db
+    assert r.stderr.startswith(f"Error: {junk} is not a filmklynge database")
+    assert junk.read_bytes() == b"not a database at all" * 100
+    assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
     r = subprocess.run(
         [sys.executable, "-m", "filmklynge", "--db", str(junk), "--debug", "members", "list"],
         capture_output=True,

@@ -3,52 +3,9 @@
 import sqlite3
 
 import pytest
-from test_members import VALID
+from helpers import VALID, rows, run_year
 
 from filmklynge import kid
-
-
-@pytest.fixture
-def billed(cluster):
-    """Three members: a full year, one joining 15 June 2026, one who left end of 2025."""
-    env = {"FILMKLYNGE_TODAY": "2026-01-10"}
-    for name, orgnr, tier, joined in [
-        ("Polarlys Film AS", VALID[0], "small", "2025-01-01"),
-        ("Juni Film AS", VALID[1], "small", "2026-06-15"),
-        ("Festivalen", VALID[2], "large", "2024-01-01"),
-        ("Sluttet AS", VALID[3], "small", "2024-01-01"),
-    ]:
-        cluster(
-            "members",
-            "add",
-            "--name",
-            name,
-            "--orgnr",
-            orgnr,
-            "--tier",
-            tier,
-            "--county",
-            "Troms",
-            "--joined",
-            joined,
-            "--no-input",
-            env=env,
-        )
-    cluster("members", "resign", "Sluttet", "--on", "2025-12-31", env=env)
-    return cluster
-
-
-def rows(db_path, sql, *params):
-    conn = sqlite3.connect(db_path)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
-
-
-def run_year(run, *extra, code=0):
-    return run("invoices", "run", "--year", "2026", "--issued-on", "2026-01-10", *extra, code=code)
 
 
 def test_run_plans_then_writes_once(billed, run_json, db_path):
@@ -65,7 +22,9 @@ def test_run_plans_then_writes_once(billed, run_json, db_path):
     run_year(billed, "--yes")
     invoices = rows(db_path, "SELECT * FROM invoices ORDER BY number")
     assert [i["number"] for i in invoices] == [10001, 10002, 10003]
-    assert all(kid.is_valid(i["kid"]) and len(i["kid"]) == 10 for i in invoices)
+    # member number (4 digits), invoice number (5 digits), Luhn check digit
+    assert [i["kid"] for i in invoices] == ["0003100013", "0002100022", "0001100031"]
+    assert all(kid.is_valid(i["kid"]) for i in invoices)
     assert {i["buyer_name"] for i in invoices} == {
         "Festivalen",
         "Juni Film AS",

@@ -3,7 +3,7 @@
 import shutil
 from pathlib import Path
 
-from test_members import count
+from helpers import count
 
 DATA = Path(__file__).parent / "data"
 

@@ -4,38 +4,11 @@ import json
 import sqlite3
 
 import pytest
-
-VALID = ["988077917", "974760673", "995525828", "810418052", "914778271", "889640782"]
-
-
-def add(run, name="Polarlys Film AS", orgnr=VALID[0], *extra, code=0):
-    return run(
-        "members",
-        "add",
-        "--name",
-        name,
-        "--orgnr",
-        orgnr,
-        "--county",
-        "Troms",
-        "--tier",
-        "small",
-        "--no-input",
-        *extra,
-        code=code,
-    )
-
-
-def count(db_path, table):
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    finally:
-        conn.close()
+from helpers import VALID, count, enrol
 
 
 def test_add_and_list(cluster, run_json):
-    add(
+    enrol(
         cluster,
         "Polarlys Film AS",
         VALID[0],
@@ -48,7 +21,7 @@ def test_add_and_list(cluster, run_json):
         "--contact-email",
         "kari@p.no",
     )
-    add(cluster, "Nordkapp Dok AS", VALID[1], "--joined", "15.06.2026")
+    enrol(cluster, "Nordkapp Dok AS", VALID[1], "--joined", "15.06.2026")
     rows = run_json("members", "list", "--as-of", "2026-03-01")
     assert [(r["name"], r["status"]) for r in rows] == [
         ("Nordkapp Dok AS", "pending"),
@@ -59,8 +32,8 @@ def test_add_and_list(cluster, run_json):
 
 
 def test_show_by_id_orgnr_and_fragment(cluster, run_json):
-    add(cluster, "Polarlys Film AS", VALID[0], "--contact-name", "Kari Nordmann")
-    add(cluster, "Polarnatt Festival", VALID[1])
+    enrol(cluster, "Polarlys Film AS", VALID[0], "--contact-name", "Kari Nordmann")
+    enrol(cluster, "Polarnatt Festival", VALID[1])
     assert run_json("members", "show", "1")["name"] == "Polarlys Film AS"
     assert run_json("members", "show", "988 077 917")["name"] == "Polarlys Film AS"
     shown = run_json("members", "show", "lys")
@@ -107,8 +80,8 @@ def test_bad_input_is_refused_and_nothing_written(cluster, db_path, args, messag
 
 
 def test_duplicate_orgnr_names_the_existing_member(cluster, db_path):
-    add(cluster)
-    r = add(cluster, "Another AS", VALID[0], code=4)
+    enrol(cluster)
+    r = enrol(cluster, "Another AS", VALID[0], code=4)
     assert "already member 1: Polarlys Film AS" in r.stderr
     assert count(db_path, "members") == 1
 
@@ -136,7 +109,7 @@ def test_foreign_member_needs_no_orgnr(cluster, run_json):
 
 
 def test_resign_rejoin_and_as_of(cluster, run_json):
-    add(cluster, "Polarlys Film AS", VALID[0], "--joined", "2024-01-01")
+    enrol(cluster, "Polarlys Film AS", VALID[0], "--joined", "2024-01-01")
     cluster("members", "resign", "Polarlys", "--on", "31.12.2025", "--reason", "Avvikla")
     assert run_json("members", "list", "--as-of", "2025-12-31")[0]["status"] == "active"
     assert run_json("members", "list", "--as-of", "2026-01-01")[0]["status"] == "resigned"
@@ -156,14 +129,14 @@ def test_resign_rejoin_and_as_of(cluster, run_json):
 
 
 def test_leaving_before_joining_is_refused(cluster, run_json):
-    add(cluster, "Polarlys Film AS", VALID[0], "--joined", "2026-03-01")
+    enrol(cluster, "Polarlys Film AS", VALID[0], "--joined", "2026-03-01")
     r = cluster("members", "resign", "1", "--on", "2026-02-01", code=2)
     assert "before the joining date" in r.stderr
     assert run_json("members", "show", "1")["memberships"][0]["left_on"] is None
 
 
 def test_filters_and_sort(cluster, run_json):
-    add(cluster, "B Film AS", VALID[0], "--sector", "animation", "--joined", "2026-01-01")
+    enrol(cluster, "B Film AS", VALID[0], "--sector", "animation", "--joined", "2026-01-01")
     cluster(
         "members",
         "add",
@@ -192,7 +165,7 @@ def test_filters_and_sort(cluster, run_json):
 
 
 def test_edit_records_audit(cluster, run_json, db_path):
-    add(cluster)
+    enrol(cluster)
     cluster("members", "edit", "1", "--tier", "large", "--employees", "8")
     m = run_json("members", "show", "1")
     assert m["tier"] == "large" and m["employees"] == 8
@@ -207,7 +180,7 @@ def test_edit_records_audit(cluster, run_json, db_path):
 
 
 def test_csv_and_table_output(cluster):
-    add(cluster)
+    enrol(cluster)
     out = cluster("members", "list", "--format", "csv").stdout.splitlines()
     assert out[0].startswith("id,name,orgnr") and "988077917" in out[1]
     table = cluster("members", "list").stdout

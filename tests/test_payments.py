@@ -5,29 +5,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_invoicing import billed, rows, run_year  # noqa: F401  (fixture)
+from helpers import INVOICED_TODAY as TODAY
+from helpers import rows
 
 from filmklynge.errors import InvalidInput
 from filmklynge.ledger import bankfiles
 from filmklynge.ledger.bankfile_writers import make_camt, make_ocr
 
 DATA = Path(__file__).parent / "data"
-TODAY = {"FILMKLYNGE_TODAY": "2026-03-01"}
-
-
-@pytest.fixture
-def invoiced(billed, db_path):  # noqa: F811
-    run_year(billed, "--yes")  # 10001 Festivalen 17 500, 10002 Juni 3 354,17, 10003 Polarlys 5 750
-    kids = {
-        r["number"]: (r["kid"], r["total_ore"])
-        for r in rows(db_path, "SELECT number, kid, total_ore FROM invoices")
-    }
-
-    def run(*args, **kw):
-        kw.setdefault("env", TODAY)
-        return billed(*args, **kw)
-
-    return run, kids
 
 
 def ocr(tmp_path, payments, name="ocr.txt", **kw):

@@ -477,13 +477,12 @@ def test_cli_out_file_and_folder_and_lang(books, run, cwd, tmp_path):
     assert "Invoice" in text_of((tmp_path / "dir" / "faktura-10002.pdf").read_bytes())
 
 
-def test_cli_refuses_to_overwrite_without_force(books, run, cwd):
+def test_cli_replaces_an_existing_file_as_every_command_does(books, run, cwd):
     target = cwd / "faktura-10001.pdf"
     target.write_bytes(b"mine")
-    r = run("invoices", "pdf", "10001", code=4)
-    assert r.stderr.startswith("Error: ") and "--force" in r.stderr
-    assert target.read_bytes() == b"mine"
-    run("invoices", "pdf", "10001", "--force")
+    run("invoices", "pdf", "10001")
+    assert target.read_bytes().startswith(b"%PDF-")
+    run("invoices", "pdf", "10001", "--force")  # still accepted from old scripts
     assert target.read_bytes().startswith(b"%PDF-")
 
 
@@ -498,11 +497,13 @@ def test_cli_period_all_writes_every_document_of_the_period(books, run, cwd, tmp
 
 
 def test_cli_period_all_checks_every_target_before_writing(books, run, tmp_path):
+    import sqlite3
+
     out = tmp_path / "out"
     out.mkdir()
-    (out / "kreditnota-10003.pdf").write_bytes(b"mine")
+    sqlite3.connect(out / "kreditnota-10003.pdf").execute("CREATE TABLE t (x)").connection.close()
     r = run("invoices", "pdf", "--period", "2026", "--all", "--out", out, code=4)
-    assert "kreditnota-10003.pdf" in r.stderr
+    assert "kreditnota-10003.pdf is an SQLite database" in r.stderr
     assert sorted(p.name for p in out.iterdir()) == ["kreditnota-10003.pdf"]
 
 
@@ -537,11 +538,9 @@ def test_cli_period_out_must_be_a_folder(books, run, cwd):
     assert sorted(p.name for p in cwd.iterdir()) == ["file"]
 
 
-def test_written_file_has_normal_permissions(books, run, cwd):
+def test_written_file_is_private_like_the_database(books, run, cwd):
     run("invoices", "pdf", "10001")
-    umask = os.umask(0)
-    os.umask(umask)
-    assert os.stat(cwd / "faktura-10001.pdf").st_mode & 0o777 == 0o666 & ~umask
+    assert os.stat(cwd / "faktura-10001.pdf").st_mode & 0o777 == 0o600
 
 
 def test_name_outside_the_core_font_still_renders(books):

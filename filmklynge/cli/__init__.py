@@ -26,25 +26,127 @@ def _message_for(exc: BaseException) -> tuple[str, int] | None:
             "The database is busy (another filmklynge is writing). Try again in a moment.",
             int(ExitCode.CONFLICT),
         )
+    if isinstance(exc, sqlite3.IntegrityError):
+        if "UNIQUE" in str(exc):
+            return (
+                f"That would duplicate something already recorded ({exc}); nothing was written.",
+                int(ExitCode.CONFLICT),
+            )
+        # A CHECK, NOT NULL or foreign key rule of the schema caught what validation missed.
+        return (
+            f"The database refused a value that breaks its rules ({exc}); nothing was written. "
+            "Please report this as a bug.",
+            int(ExitCode.CHECK_FAILED),
+        )
     if isinstance(exc, sqlite3.DatabaseError) and "not a database" in str(exc):
         return "The file given with --db is not an SQLite database.", int(ExitCode.USAGE)
+    text = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and ("full" in text or "I/O error" in text):
+        return (
+            f"The disk is full or failing ({text}); nothing was written. Free some space "
+            "and try again.",
+            int(ExitCode.CHECK_FAILED),
+        )
+    if isinstance(exc, sqlite3.DatabaseError) and "malformed" in text:
+        return (
+            f"The database file is damaged ({text}). Run 'filmklynge db check', and restore "
+            "the latest backup ('filmklynge db backup --list').",
+            int(ExitCode.CHECK_FAILED),
+        )
+    if isinstance(exc, sqlite3.OperationalError) and (
+        "readonly" in text or "unable to open" in text
+    ):
+        return (
+            f"The database file cannot be written or opened ({text}); check the file given "
+            "with --db and its folder's permissions.",
+            int(ExitCode.USAGE),
+        )
+    if isinstance(exc, OSError):
+        return _os_message(exc)
+    return None
+
+
+def _os_message(exc: OSError) -> tuple[str, int] | None:
+    """A file the user named could not be read or written; or the disk is full."""
+    import errno
+
+    name = str(exc.filename) if exc.filename is not None else None
+    if name is not None and len(name) > 80:
+        name = name[:40] + "…" + name[-20:]
+    where = f": {name}" if name else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+        return (
+            f"The disk is full or failing ({exc.strerror}{where}); nothing was written. "
+            "Free some space and try again.",
+            int(ExitCode.CHECK_FAILED),
+        )
+    if exc.errno in (
+        errno.ENAMETOOLONG,
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENOENT,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.EROFS,
+        errno.ELOOP,
+        errno.EEXIST,
+    ) or (exc.errno in (errno.ENXIO, errno.EINVAL) and name):
+        return (
+            f"{exc.strerror}{where}. Check the file name, and that its folder exists and may "
+            "be written.",
+            int(ExitCode.USAGE),
+        )
+    return None
+
+
+def _unsafe_argument(args: list[str]) -> str | None:
+    """The message for the first argument that holds a control character or a bidi override:
+    every name and text typed on the command line is refused with it, before any command."""
+    from filmklynge.errors import InvalidInput
+    from filmklynge.identifiers import UNSAFE_TEXT, check_text
+
+    for i, arg in enumerate(args):
+        if not UNSAFE_TEXT.search(arg):
+            continue
+        if arg.startswith("--") and "=" in arg:
+            option = arg.split("=", 1)[0]
+        elif i and args[i - 1].startswith("-") and "=" not in args[i - 1]:
+            option = args[i - 1]
+        else:
+            option = None
+        field = f"the value of {option}" if option else f"argument {i + 1}"
+        try:
+            check_text(arg, field, multiline=True, max_length=len(arg))
+        except InvalidInput as e:
+            return str(e)
     return None
 
 
 class _Group(TyperGroup):
+    def parse_args(self, ctx, args):
+        ctx.meta["filmklynge.unsafe"] = _unsafe_argument(args)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
         try:
+            unsafe = ctx.meta.get("filmklynge.unsafe")
+            if unsafe:
+                from filmklynge.errors import InvalidInput
+
+                raise InvalidInput(unsafe)
             return super().invoke(ctx)
         except KeyboardInterrupt:
             typer.echo("Interrupted; nothing was changed by the unfinished step.", err=True)
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-        except (FilmklyngeError, sqlite3.Error) as exc:
+        except (FilmklyngeError, sqlite3.Error, OSError) as exc:
             mapped = _message_for(exc)
             debug = isinstance(ctx.obj, State) and ctx.obj.debug
             if mapped is None or debug:
                 raise
             message, code = mapped
-            typer.echo(f"Error: {message}", err=True)
+            from filmklynge.output import visible
+
+            typer.echo(f"Error: {visible(message)}", err=True)
             raise typer.Exit(code) from None
 
 
@@ -103,6 +205,9 @@ def _register() -> None:
     from filmklynge.cli import invoice_documents
 
     invoice_documents.register(invoices_cli.app)
+    from filmklynge.cli import invoice_delivery
+
+    invoice_delivery.register(invoices_cli.app)
     app.add_typer(invoices_cli.app, name="invoices", rich_help_panel="Billing")
     from filmklynge.cli import payments as payments_cli
 
@@ -119,6 +224,9 @@ def _register() -> None:
     from filmklynge.cli import impact as impact_cli
 
     impact_cli.register(app)
+    from filmklynge.cli import books as books_cli
+
+    books_cli.register(app, profile_cli.profile_app)
 
 
 _register()

@@ -21,6 +21,16 @@ def bar(value: int, largest: int, width: int = 20) -> str:
     return BAR * max(1, round(width * value / largest))
 
 
+def _text(value: object, style: str = ""):
+    """Stored text as a Rich Text: never read as markup ('[bold]'), control characters shown
+    as escapes rather than sent to the terminal."""
+    from rich.text import Text
+
+    from filmklynge.output import visible
+
+    return Text(visible(str(value)), style=style)
+
+
 def _breakdown_table(title: str, rows: list[dict[str, Any]]):
     from rich.table import Table
 
@@ -33,7 +43,7 @@ def _breakdown_table(title: str, rows: list[dict[str, Any]]):
         rows = [*rows[:5], {"name": f"{len(rows) - 5} others", "members": rest}]
     largest = max((r["members"] for r in rows), default=0)
     for r in rows:
-        table.add_row(str(r["name"]), str(r["members"]), bar(r["members"], largest))
+        table.add_row(_text(r["name"]), str(r["members"]), bar(r["members"], largest))
     return table
 
 
@@ -46,7 +56,7 @@ def render_summary(data: dict[str, Any], cluster_name: str) -> str:
 
     m = data["members"]
     parts: list[Any] = []
-    parts.append(Text(f"{cluster_name} — status {norwegian(m['as_of'])}", style="bold"))
+    parts.append(_text(f"{cluster_name} — status {norwegian(m['as_of'])}", style="bold"))
     parts.append(Text(""))
     parts.append(
         Text(
@@ -108,7 +118,7 @@ def render_summary(data: dict[str, Any], cluster_name: str) -> str:
         table.add_column("Public share")
         for g in grants:
             table.add_row(
-                g["grant"],
+                _text(g["grant"]),
                 format_nok(g["granted_ore"], symbol=False),
                 format_nok(g["contributed_ore"], symbol=False),
                 "pass" if g["match_ok"] else f"short {format_nok(g['match_shortfall_ore'])}",
@@ -138,6 +148,20 @@ def render_summary(data: dict[str, Any], cluster_name: str) -> str:
     if near:
         who = ", ".join(f"{p['person']} ({p['member']}, {p['hours']:g} h)" for p in near[:3])
         attention.append(f"{count(len(near), 'person')} near the yearly in-kind cap: {who}")
+    undelivered = data.get("deliveries") or []
+    if undelivered:
+        failed = [x for x in undelivered if x["status"] == "failed"]
+        pending = [x for x in undelivered if x["status"] == "pending"]
+        counts = [f"{count(len(failed), 'delivery', 'deliveries')} failed"] if failed else []
+        if pending:
+            counts.append(f"{count(len(pending), 'delivery', 'deliveries')} pending")
+        which = ", ".join(f"{x['number']} {x['member']}" for x in undelivered[:3])
+        more = " …" if len(undelivered) > 3 else ""
+        status = "failed" if failed else "pending"
+        attention.append(
+            f"{', '.join(counts)} ({which}{more}). "
+            f"See: filmklynge invoices deliveries --status {status}"
+        )
     if m["without_tier"]:
         names = ", ".join(r["name"] for r in m["without_tier"])
         attention.append(
@@ -156,7 +180,7 @@ def render_summary(data: dict[str, Any], cluster_name: str) -> str:
         items.add_column(justify="right", width=3)
         items.add_column()
         for line in attention:
-            items.add_row("•", line)
+            items.add_row("•", _text(line))
         parts.append(items)
     else:
         parts.append(Text("  Nothing."))

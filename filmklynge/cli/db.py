@@ -29,10 +29,22 @@ def check(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) ->
     Example: filmklynge db check --format json
     """
     from filmklynge.dates import today
-    from filmklynge.errors import CheckFailed
+    from filmklynge.errors import CheckFailed, InvalidInput
     from filmklynge.reports import health as checks
+    from filmklynge.store.db import open_db
 
-    problems = checks.check(db_of(ctx), today=today())
+    # SQLite's own check first, on the file as it is (no migration): a damaged file is
+    # reported, never migrated or read further.
+    try:
+        raw = open_db(state(ctx).db_path, create=False, migrate=False)
+    except InvalidInput as e:
+        raise CheckFailed(str(e)) from None
+    try:
+        problems = checks.integrity(raw)
+    finally:
+        raw.close()
+    if not any(p.kind == "integrity" for p in problems):  # the file can be read further
+        problems += checks.check(db_of(ctx), today=today(), with_integrity=False)
     rows = checks.as_rows(problems)
     if fmt == Format.json:
         render([], [], fmt, output, json_rows={"ok": not problems, "problems": rows})
@@ -51,18 +63,62 @@ def check(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) ->
 @app.command("backup")
 def backup(
     ctx: typer.Context,
-    target: Annotated[Path, typer.Argument(help="The new backup file.")],
+    target: Annotated[
+        Path | None, typer.Argument(help="The new backup file.", show_default=False)
+    ] = None,
+    list_: Annotated[
+        bool,
+        typer.Option(
+            "--list", help="List the backups taken, and which still hold data erased since."
+        ),
+    ] = False,
+    fmt: Fmt = Format.table,
+    output: Output = None,
     quiet: Quiet = False,
 ) -> None:
-    """Copy the database safely while it may be in use, and verify the copy.
+    """Copy the database safely while it may be in use, and verify the copy; or list them.
+
+    Every backup is recorded. A backup is a copy: a person forgotten later is still in the
+    backups taken before, and --list says which those are, so they can be deleted.
 
     Example: filmklynge db backup klynge-2026-11-24.db
-    """
-    from filmklynge.store.db import backup_to
 
-    backup_to(db_of(ctx), target)
-    size = target.stat().st_size
-    note(f"Backed up to {target} ({size / 1024:.0f} KiB), verified.", quiet=quiet)
+    Example: filmklynge db backup --list
+    """
+    from filmklynge.errors import InvalidInput
+    from filmklynge.store import backups
+
+    if list_:
+        if target is not None:
+            raise InvalidInput("Give a file to back up to, or --list, not both.")
+        rows = backups.history(db_of(ctx))
+        for r in rows:
+            r["taken_at"] = r["taken_at"][:16].replace("T", " ")
+            r["holds"] = (
+                f"yes: erased {r['erased_since_at'][:10]}" if r["holds_erased_data"] else "no"
+            )
+        render(
+            rows,
+            cols(
+                ("taken_at", "Taken (UTC)", "code"),
+                ("path", "File"),
+                ("exists", "Exists", "bool"),
+                ("holds", "Holds erased data", "code"),
+            ),
+            fmt,
+            output,
+            empty="No backups recorded. Take one with: filmklynge db backup FILE",
+        )
+        if any(r["holds_erased_data"] and r["exists"] for r in rows) and fmt == Format.table:
+            note(
+                "Backups that hold erased data still have the forgotten persons in them; "
+                "delete them when they are no longer needed."
+            )
+        return
+    if target is None:
+        raise InvalidInput("Give the file to back up to, like klynge-2026-11-24.db, or --list.")
+    taken = backups.take(db_of(ctx), target)
+    note(f"Backed up to {target} ({taken['bytes'] / 1024:.0f} KiB), verified.", quiet=quiet)
 
 
 @app.command("migrate")

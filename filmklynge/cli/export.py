@@ -253,3 +253,91 @@ def inkind(
         year=year,
         grant=grant,
     )
+
+
+class PostingFormat(StrEnum):
+    gbat10 = "gbat10"
+    beancount = "beancount"
+    csv = "csv"
+    json = "json"
+
+
+@app.command("postings")
+def postings(
+    ctx: typer.Context,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", metavar="DATE", help="First day (default: the first voucher)."),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", metavar="DATE", help="Last day (default today).")
+    ] = None,
+    fmt: Annotated[
+        PostingFormat,
+        typer.Option("--format", "-f", help="gbat10, beancount, csv (øre) or json (øre)."),
+    ] = PostingFormat.gbat10,
+    new: Annotated[bool, typer.Option("--new", help="Only vouchers not exported before.")] = False,
+    again: Annotated[
+        bool, typer.Option("--again", help="Export vouchers that were exported before once more.")
+    ] = False,
+    output: Out = None,
+) -> None:
+    """Vouchers for the accounting system: every invoice, credit note, payment, allocation and
+    refund dated in the range, each balanced to the øre.
+
+    GBAT10 is the voucher import of Tripletex, PowerOffice Go, Visma and Mamut (semicolons,
+    YYYYMMDD dates, amounts with a point, SAF-T tax codes in the VAT column); beancount is a
+    journal an auditor can check with bean-check, with a receivable and a credit sub-account
+    per member. Accounts come from 'filmklynge profile accounts'.
+
+    Every export is remembered: a range that holds vouchers exported before is refused unless
+    you say --new (only the others) or --again (all of them once more).
+
+    Example: filmklynge export postings --from 01.01.2026 --to 31.01.2026 -o januar.gbat10
+    """
+    import io
+    import sys
+
+    from filmklynge import tablefile
+    from filmklynge.cli._common import day_or_today
+    from filmklynge.ledger import postings as book
+    from filmklynge.ledger.books import accounts
+    from filmklynge.safe_write import replacing
+
+    db = db_of(ctx)
+    first = db.scalar(
+        "SELECT min(d) FROM (SELECT min(issued_on) AS d FROM invoices UNION ALL "
+        "SELECT min(paid_on) FROM payments UNION ALL SELECT min(allocated_on) FROM "
+        "payment_allocations UNION ALL SELECT min(refunded_on) FROM refunds)"
+    )
+    begin = day_or_today(start or first, "--from")
+    finish = day_or_today(end, "--to")
+    found = book.select(db, start=begin, end=finish, new=new, again=again)
+    buffer = io.StringIO(newline="")
+    if fmt == PostingFormat.gbat10:
+        book.write_gbat10(buffer, found)
+    elif fmt == PostingFormat.beancount:
+        names = {a["account"]: a["name"] for a in accounts(db)}
+        title = db.scalar("SELECT name FROM profile WHERE id = 1") or "filmklynge"
+        book.write_beancount(buffer, found, names, title)
+    elif fmt == PostingFormat.csv:
+        tablefile.write_csv(buffer, list(book.CSV_FIELDS), book.rows(found), excel=False)
+    else:
+        import json
+
+        buffer.write(json.dumps(book.as_json(found), ensure_ascii=False, indent=2) + "\n")
+    to_stdout = output is None or str(output) == "-"
+    if to_stdout:
+        sys.stdout.write(buffer.getvalue())
+        sys.stdout.flush()
+    else:
+        with replacing(output) as tmp:
+            tmp.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    number = book.record_export(
+        db, found, start=begin, end=finish, fmt=fmt.value, target="-" if to_stdout else str(output)
+    )
+    lines = sum(len(v.lines) for v in found)
+    note(
+        f"Exported {len(found)} vouchers ({lines} lines) from {begin.isoformat()} to "
+        f"{finish.isoformat()} as export #{number}" + ("." if to_stdout else f" to {output}.")
+    )

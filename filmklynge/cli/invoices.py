@@ -167,10 +167,12 @@ def show(
     Example: filmklynge invoices show 10001
     """
     from filmklynge.dates import norwegian
+    from filmklynge.delivery.log import list_deliveries
     from filmklynge.ledger import invoicing
     from filmklynge.money import format_nok, format_percent
 
     d = invoicing.invoice_details(db_of(ctx), number, as_of=_day(as_of, "--as-of"))
+    d["deliveries"] = list_deliveries(db_of(ctx), invoice_id=d["id"])
     if fmt != Format.table:
         render(
             [{k: v for k, v in d.items() if not isinstance(v, list)}],
@@ -234,6 +236,10 @@ def show(
             f"Reminder {r['seq']} sent {norwegian(r['sent_on'])}, due {norwegian(r['due_on'])}"
             + (f", fee {format_nok(r['fee_ore'])}" if r["fee_ore"] else "")
         )
+    for x in d["deliveries"]:
+        from filmklynge.cli.invoice_delivery import describe_delivery
+
+        note(describe_delivery(x))
 
 
 @app.command("credit")
@@ -283,7 +289,7 @@ def remind(
         str | None, typer.Option("--as-of", help="Date the reminders are sent (default today).")
     ] = None,
     invoice: Annotated[
-        str | None, typer.Option("--invoice", help="Remind only this invoice.")
+        int | None, typer.Option("--invoice", help="Remind only this invoice (its number).")
     ] = None,
     dry_run: DryRun = False,
     yes: Yes = False,
@@ -291,17 +297,21 @@ def remind(
     output: Output = None,
     quiet: Quiet = False,
 ) -> None:
-    """Send reminders for overdue invoices: 14 days to pay, a fee only where the law allows.
+    """Record reminders for overdue invoices: 14 days to pay, a fee only where the law allows.
+
+    This records the reminders; it sends nothing. 'filmklynge invoices send --reminders'
+    sends them (by e-mail, or on paper in a print batch), and 'invoices pdf N --reminder SEQ'
+    writes one as PDF.
 
     Example: filmklynge invoices remind --dry-run
+
+    Example: filmklynge invoices remind --yes && filmklynge invoices send --reminders --yes
     """
     from filmklynge.ledger import reminders
     from filmklynge.money import format_nok
 
     db = db_of(ctx)
-    planned = reminders.plan_reminders(
-        db, on=_day(as_of, "--as-of"), number=int(invoice) if invoice else None
-    )
+    planned = reminders.plan_reminders(db, on=_day(as_of, "--as-of"), number=invoice)
     if not planned:
         note("No invoices need a reminder.")
         return
@@ -330,6 +340,6 @@ def remind(
     note(
         f"Recorded {len(planned)} reminders"
         + (f" with {format_nok(fees)} in fees" if fees else "")
-        + f". Next: filmklynge invoices pdf {planned[0].number} --reminder {planned[0].seq}",
+        + ". Next: filmklynge invoices send --reminders --dry-run",
         quiet=quiet,
     )

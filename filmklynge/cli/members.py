@@ -15,6 +15,7 @@ from filmklynge.cli._common import (
     ask,
     confirm_or_abort,
     db_of,
+    interactive,
 )
 from filmklynge.output import Format, cols, note, render
 
@@ -62,10 +63,24 @@ City = Annotated[str | None, typer.Option("--city", help="Postal town.")]
 Website = Annotated[str | None, typer.Option("--website", help="Website.")]
 Employees = Annotated[int | None, typer.Option("--employees", help="Number of employees.")]
 InvoiceEmail = Annotated[str | None, typer.Option("--invoice-email", help="Where invoices go.")]
+BuyerRef = Annotated[
+    str | None,
+    typer.Option(
+        "--buyer-reference",
+        help="The member's reference on its invoices (EHF BuyerReference; default: member id).",
+    ),
+]
 Delivery = Annotated[
     str | None, typer.Option("--invoice-delivery", help="email, ehf or post (default email).")
 ]
 Language = Annotated[str | None, typer.Option("--language", help="Documents in nb or en.")]
+AttachEhf = Annotated[
+    bool | None,
+    typer.Option(
+        "--attach-ehf/--no-attach-ehf",
+        help="Attach the EHF XML to invoice e-mails as well as the PDF.",
+    ),
+]
 Notes = Annotated[str | None, typer.Option("--notes", help="Free-text notes.")]
 # The listing's filters (tier, county and sector above too); `export members` takes the same.
 Status = Annotated[str | None, typer.Option("--status", help="active, pending or resigned.")]
@@ -97,6 +112,8 @@ def add(
     employees: Employees = None,
     invoice_email: InvoiceEmail = None,
     invoice_delivery: Delivery = None,
+    buyer_reference: BuyerRef = None,
+    attach_ehf: AttachEhf = None,
     language: Language = None,
     notes: Notes = None,
     joined: Annotated[
@@ -126,8 +143,10 @@ def add(
     from filmklynge.register import members
 
     db = db_of(ctx)
-    name = ask("Company name", name, no_input=no_input, option="--name")
-    if not country or country.upper() == "NO":
+    # On a terminal, ask for what is missing; otherwise the domain says what is required.
+    prompt = not no_input and interactive()
+    name = ask("Company name", name, no_input=no_input, option="--name", required=prompt)
+    if prompt and (not country or country.upper() == "NO"):
         orgnr = ask("Organisation number", orgnr, no_input=no_input, option="--orgnr")
         county = ask("County", county, no_input=no_input, option="--county")
     joined_on = _date(joined, "--joined")
@@ -162,6 +181,8 @@ def add(
             employees=employees,
             invoice_email=invoice_email,
             invoice_delivery=invoice_delivery,
+            buyer_reference=buyer_reference,
+            attach_ehf=attach_ehf,
             language=language,
             notes=notes,
             joined_on=joined_on,
@@ -253,6 +274,8 @@ def show(
         ("Employees", data["employees"]),
         ("Invoice e-mail", data["invoice_email"]),
         ("Invoice delivery", data["invoice_delivery"]),
+        ("Buyer reference", data.get("buyer_reference")),
+        ("EHF XML in e-mails", "yes" if data.get("attach_ehf") else "no"),
         ("Notes", data["notes"]),
     ]
     rows = [{"field": k, "value": "" if v is None else str(v)} for k, v in fields]
@@ -290,6 +313,8 @@ def edit(
     employees: Employees = None,
     invoice_email: InvoiceEmail = None,
     invoice_delivery: Delivery = None,
+    buyer_reference: BuyerRef = None,
+    attach_ehf: AttachEhf = None,
     language: Language = None,
     notes: Notes = None,
     quiet: Quiet = False,
@@ -319,6 +344,8 @@ def edit(
         employees=employees,
         invoice_email=invoice_email,
         invoice_delivery=invoice_delivery,
+        buyer_reference=buyer_reference,
+        attach_ehf=attach_ehf,
         language=language,
         notes=notes,
     )
@@ -378,7 +405,8 @@ def import_(
     Headings (Norwegian / English, any case): navn/name, orgnr/organisation_number, land/country,
     mva/vat_id, selskapsform/legal_form, bransje/sector, nivå/tier, kommune/municipality,
     fylke/county, adresse/address, postnr/postal_code, poststed/city, nettside/website,
-    ansatte/employees, faktura_epost/invoice_email, innmeldt/joined, sluttet/left,
+    ansatte/employees, faktura_epost/invoice_email, fakturalevering/invoice_delivery,
+    deres_ref/buyer_reference, innmeldt/joined, sluttet/left,
     kontaktperson/contact_name, epost/contact_email, telefon/contact_phone, rolle/contact_role,
     merknad/notes.
 
@@ -419,6 +447,107 @@ def forget(ctx: typer.Context, ref: Ref, yes: Yes = False, quiet: Quiet = False)
     confirm_or_abort(f"Erase all contact persons and notes of {member['name']}?", yes=yes)
     result = members.forget_member(db, str(member["id"]))
     note(f"Erased {result['contacts_erased']} contact persons of {member['name']}.", quiet=quiet)
+    _after_erasure(db, result, quiet=quiet)
+
+
+def _after_erasure(db, result: dict, *, quiet: bool) -> None:
+    """What an erasure also changed, and where the person's data still is: backups."""
+    from filmklynge.store import backups
+
+    erased = result["erased"]
+    if erased["inkind_and_attendance_persons"]:
+        note(
+            f"Names on in-kind work and attendance replaced by placeholders: "
+            f"{erased['inkind_and_attendance_persons']} (hours kept).",
+            quiet=quiet,
+        )
+    if "invoice_email" in erased["member_fields"]:
+        note(
+            "The member's invoice e-mail was cleared; set a new one with "
+            "'filmklynge members edit ID --invoice-email ...'.",
+            quiet=quiet,
+        )
+    if not result["purged"]:
+        note(
+            "Warning: another program has the database open; the erased data leaves the "
+            "file's WAL when it closes."
+        )
+    older = [b for b in backups.history(db) if b["holds_erased_data"] and b["exists"]]
+    if older:
+        note(
+            f"Warning: {len(older)} backup(s) taken before still hold this data; "
+            "see 'filmklynge db backup --list'."
+        )
+
+
+@members_app.command("statement")
+def statement(
+    ctx: typer.Context,
+    ref: Ref,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", metavar="DATE", help="First day (default: the first entry)."),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", metavar="DATE", help="Last day (default today).")
+    ] = None,
+    pdf: Annotated[
+        Path | None,
+        typer.Option("--pdf", metavar="FILE", help="Also write the statement as a PDF."),
+    ] = None,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """The member's account: invoices, credit notes, payments and refunds with a running
+    balance (positive: the member owes; negative: in the member's favour). The balance carried
+    in from before --from opens it; the closing balance is what `dues` shows as outstanding,
+    less the member's unused credit. The PDF is in the member's language.
+
+    Example: filmklynge members statement Polarlys --from 01.01.2026 --pdf polarlys.pdf
+    """
+    from filmklynge.cli._common import day_or_today
+    from filmklynge.dates import parse_date
+    from filmklynge.ledger.statements import statement as account
+    from filmklynge.money import format_nok
+
+    db = db_of(ctx)
+    data = account(
+        db,
+        ref,
+        start=parse_date(start, field="--from") if start else None,
+        end=day_or_today(end, "--to"),
+    )
+    if fmt == Format.json:
+        render([data], [], fmt, output, json_rows=data)
+    else:
+        if fmt == Format.table:
+            note(f"{data['member']}: opening balance {format_nok(data['opening_balance_ore'])}")
+        render(
+            data["entries"],
+            cols(
+                ("date", "Date", "date"),
+                ("kind", "Entry", "code"),
+                ("ref", "No.", "int"),
+                ("text", "Text", "text", 24),
+                ("amount_ore", "Amount", "money"),
+                ("balance_ore", "Balance", "money"),
+            ),
+            fmt,
+            output,
+        )
+        if fmt == Format.table:
+            note(
+                f"Closing balance {format_nok(data['closing_balance_ore'])}: outstanding "
+                f"{format_nok(data['outstanding_ore'])}, in credit {format_nok(data['credit_ore'])}."
+            )
+    if pdf is not None:
+        from filmklynge.documents.statement import statement_pdf
+        from filmklynge.register.profile import get_profile
+        from filmklynge.safe_write import replacing
+
+        with replacing(pdf) as tmp:
+            tmp.write_bytes(statement_pdf(data, get_profile(db)))
+        note(f"Wrote {pdf}.")
 
 
 # ---- contacts -------------------------------------------------------------------------------
@@ -528,5 +657,6 @@ def contact_forget(
     db = db_of(ctx)
     c = contacts.get_contact(db, contact_id)
     confirm_or_abort(f"Erase all data on contact {c['id']} of {c['member']}?", yes=yes)
-    contacts.forget_contact(db, contact_id)
+    result = contacts.forget_contact(db, contact_id)
     note(f"Contact {c['id']} is forgotten.", quiet=quiet)
+    _after_erasure(db, result, quiet=quiet)

@@ -79,6 +79,12 @@ def import_(
             fmt,
             output,
         )
+    for why in report.skipped_why[:20]:
+        note(f"  skipped {why}", quiet=quiet)
+    if len(report.skipped_why) > 20:
+        note(f"  and {len(report.skipped_why) - 20} more skipped (see --format json)", quiet=quiet)
+    for text in report.notes:
+        note(f"Note: {text}.", quiet=quiet)
     note(report.line(), quiet=quiet and not dry_run)
     if report.unmatched and not dry_run:
         note("Next: filmklynge payments unmatched", quiet=quiet)

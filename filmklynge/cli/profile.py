@@ -32,6 +32,18 @@ _LABELS = [
     ("reminder_fee_cap_ore", "Reminder fee cap (øre)"),
     ("reminder_max_fees", "Reminders with a fee, at most"),
     ("reminder_max_count", "Reminders per invoice, at most"),
+    ("smtp_host", "SMTP server"),
+    ("smtp_port", "SMTP port"),
+    ("smtp_security", "SMTP security"),
+    ("smtp_user", "SMTP user"),
+    ("smtp_sender", "E-mail sender (From)"),
+    ("peppol_url", "Peppol access point URL"),
+    ("peppol_sender_id", "Access point sender id"),
+]
+# Secrets are never stored; `profile show` only says whether they are in the environment.
+_SECRETS = [
+    ("FILMKLYNGE_SMTP_PASSWORD", "SMTP password"),
+    ("FILMKLYNGE_PEPPOL_TOKEN", "Access point token"),
 ]
 
 Name = Annotated[str | None, typer.Option("--name", help="The cluster's legal name.")]
@@ -136,7 +148,7 @@ def init(
     from filmklynge.cli._common import state
 
     path = state(ctx).db_path
-    existed = path.exists()
+    existed = path.exists() or path.is_symlink()  # a dangling link is the user's: kept
     try:
         db = db_of(ctx, create=True)
         result = profile.init_profile(db, **fields)
@@ -172,6 +184,11 @@ def show(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -> 
         {"field": label, "value": "" if shown.get(k) is None else str(shown[k])}
         for k, label in _LABELS
     ]
+    import os
+
+    for variable, label in _SECRETS:
+        state = "set" if os.environ.get(variable) else "not set"
+        rows.append({"field": label, "value": f"from {variable} ({state})"})
     if fmt == Format.json:
         render([], [], fmt, output, json_rows={k: row[k] for k in row if k != "id"})
     else:
@@ -224,15 +241,76 @@ def set_(
     add_sector: Annotated[
         list[str] | None, typer.Option("--add-sector", help="Add a member sector.")
     ] = None,
+    smtp_host: Annotated[
+        str | None,
+        typer.Option(
+            "--smtp-host",
+            help="SMTP server for sending invoices by e-mail.",
+            rich_help_panel="Sending",
+        ),
+    ] = None,
+    smtp_port: Annotated[
+        str | None,
+        typer.Option(
+            "--smtp-port",
+            help="SMTP port (default 587 starttls, 465 ssl, 25 none).",
+            rich_help_panel="Sending",
+        ),
+    ] = None,
+    smtp_user: Annotated[
+        str | None,
+        typer.Option(
+            "--smtp-user",
+            help="SMTP login; the password is read from FILMKLYNGE_SMTP_PASSWORD.",
+            rich_help_panel="Sending",
+        ),
+    ] = None,
+    smtp_sender: Annotated[
+        str | None,
+        typer.Option(
+            "--smtp-sender",
+            help='From address, like "Klyngen <faktura@klynge.no>".',
+            rich_help_panel="Sending",
+        ),
+    ] = None,
+    smtp_security: Annotated[
+        str | None,
+        typer.Option(
+            "--smtp-security",
+            metavar="starttls|ssl|none",
+            help="How the SMTP connection is encrypted (default starttls).",
+            rich_help_panel="Sending",
+        ),
+    ] = None,
+    peppol_url: Annotated[
+        str | None,
+        typer.Option(
+            "--peppol-url",
+            help="Storecove API URL of your Peppol access point account, like https://api.storecove.com/api/v2. The token is read from FILMKLYNGE_PEPPOL_TOKEN.",
+            rich_help_panel="Sending",
+        ),
+    ] = None,
+    peppol_sender_id: Annotated[
+        str | None,
+        typer.Option(
+            "--peppol-sender-id",
+            help="The cluster's legal entity id at the access point (Storecove legalEntityId).",
+            rich_help_panel="Sending",
+        ),
+    ] = None,
     quiet: Quiet = False,
 ) -> None:
     """Change the cluster's profile and invoice settings.
 
-    Only the options you give are changed. VAT rates are settings too (--vat-rate S=25).
+    Only the options you give are changed; an empty value ("") clears a sending setting.
+    VAT rates are settings too (--vat-rate S=25). Passwords and tokens are never stored:
+    they are read from FILMKLYNGE_SMTP_PASSWORD and FILMKLYNGE_PEPPOL_TOKEN when sending.
 
     Example:
 
         filmklynge profile set --kid-length 12 --reminder-fee 35 --payment-terms 21
+
+    Example: filmklynge profile set --smtp-host smtp.example.no --smtp-user faktura --smtp-sender faktura@klynge.no
     """
     from filmklynge.errors import InvalidInput
     from filmklynge.register import profile
@@ -260,6 +338,13 @@ def set_(
         reminder_fee_cap_ore=_money(reminder_fee_cap),
         reminder_max_fees=reminder_max_fees,
         reminder_max_count=reminder_max_count,
+        smtp_host=smtp_host,
+        smtp_port=smtp_port,
+        smtp_user=smtp_user,
+        smtp_sender=smtp_sender,
+        smtp_security=smtp_security,
+        peppol_url=peppol_url,
+        peppol_sender_id=peppol_sender_id,
     )
     changes = {k: v for k, v in changes.items() if v is not None}
     rates = []

@@ -30,6 +30,7 @@ def summary(
     from datetime import date
 
     from filmklynge.dates import parse_date, today
+    from filmklynge.delivery import log as delivery_log
     from filmklynge.errors import InvalidInput
     from filmklynge.output import emit, to_json
     from filmklynge.register import profile
@@ -55,6 +56,8 @@ def summary(
         "dues": service.dues_summary(db, as_of=day),
         "cofunding": service.cofunding_status(db, as_of=day),
         "inkind_near_cap": service.inkind_near_cap(db, as_of=day),
+        # Documents whose last delivery failed or is pending (a sibling of reports: asked here).
+        "deliveries": delivery_log.needing_attention(db),
     }
     if fmt == Format.json:
         emit(to_json(data), output)

@@ -112,13 +112,17 @@ def period_documents(db: Database, period: str, *, lang: str | None = None) -> l
     return [_invoice_document(db, row, lang) for row in rows]
 
 
-def check_targets(paths: list[Path], *, force: bool) -> None:
-    """Refuse, before anything is written, to overwrite files unless ``force``."""
-    existing = [p for p in paths if p.exists()]
-    if existing and not force:
-        shown = ", ".join(str(p) for p in existing[:3])
-        more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
-        raise Conflict(f"{shown}{more} already exists. Add --force to overwrite.")
-    for p in existing:
+def check_targets(paths: list[Path], *, force: bool = False) -> None:
+    """Refuse, before anything is written, a target that cannot be written: a folder, or an
+    SQLite database. An existing file is replaced, as every command replaces the file it is
+    told to write (``filmklynge.safe_write``); ``force`` is kept for old scripts."""
+    for p in paths:
         if p.is_dir():
             raise InvalidInput(f"{p} is a folder. Give a file name with --out.")
+        if p.is_file():
+            with p.open("rb") as f:
+                if f.read(16) == b"SQLite format 3\x00":
+                    raise Conflict(
+                        f"{p} is an SQLite database; filmklynge never writes output over one. "
+                        "Choose another file name."
+                    )

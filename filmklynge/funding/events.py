@@ -11,6 +11,7 @@ from typing import Any
 
 from filmklynge.dates import now_utc, parse_date
 from filmklynge.errors import FilmklyngeError, InvalidInput, NotFound
+from filmklynge.identifiers import check_text
 from filmklynge.store import audit
 from filmklynge.store.db import Database
 
@@ -125,6 +126,7 @@ def _attendance_rows(db: Database, event: dict[str, Any], rows, *, skip_invalid:
                 )
             if not person:
                 raise InvalidInput("the participant's name is missing")
+            check_text(person, "the participant's name")
             hours = parse_hours(row["hours"]) if row.get("hours") else event["hours_x100"]
         except FilmklyngeError as e:
             errors.append(f"line {line}: {e}")

@@ -99,9 +99,7 @@ def write(db: Database, grant: str, *, out: Path, year: int | None, as_of: date)
     data = sheets(db, grant, year=year, as_of=as_of)
     out = Path(out)
     if out.suffix.lower() == ".xlsx":
-        if out.exists():
-            raise InvalidInput(f"{out} already exists; choose another file name.")
-        with replacing(out) as tmp:
+        with replacing(out) as tmp:  # an existing file is replaced, as by every command
             write_xlsx(tmp, data)
         return [out]
     if out.suffix:

@@ -16,6 +16,7 @@ from typing import Any
 
 from filmklynge.dates import now_utc, parse_date
 from filmklynge.errors import FilmklyngeError, InvalidInput, NotFound
+from filmklynge.identifiers import check_text
 from filmklynge.money import format_nok, round_half_up
 from filmklynge.store import audit
 from filmklynge.store.db import Database
@@ -152,10 +153,10 @@ def prepare(
     booked_hours: dict[tuple[int, str, int], int] | None = None,
 ) -> dict[str, Any]:
     """Validate and value one entry; returns the row to insert (nothing written)."""
-    person = person.strip()
+    person = check_text(person.strip(), "person")
     if not person:
         raise InvalidInput("In-kind work needs the person who did it (--person).")
-    if not activity.strip():
+    if not check_text(activity.strip(), "activity"):
         raise InvalidInput("In-kind work needs an activity (--activity).")
     if not 0 < hours_x100 <= 2400:
         raise InvalidInput("Hours must be more than 0 and at most 24 in a day.")

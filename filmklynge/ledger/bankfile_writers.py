@@ -1,5 +1,5 @@
 """Writing bank payment files (Nets OCR giro via netsgiro, camt.053/054) for the bundled
-sample, the tests and the benchmarks. The reader is services/bankfiles.py."""
+sample, the tests and the benchmarks. The reader is ledger/bankfiles.py."""
 
 from __future__ import annotations
 
@@ -65,9 +65,11 @@ def make_camt(
     booked: str = "2026-02-01",
     account: str = "86011117947",
     payer: str | None = None,
+    currency: str = "NOK",
 ) -> str:
     """camt.053 or camt.054 XML with one entry; ``txs`` are (bank reference, KID or None, amount
-    in kroner as text). Payments without a KID carry the free text 'Kontingent'."""
+    in kroner as text). Payments without a KID carry the free text 'Kontingent'. An amount
+    that is not a number (for tests of what the reader refuses) is also the entry's total."""
     ns = f"urn:iso:std:iso:20022:tech:xsd:camt.{kind}.001.{version}"
     wrapper, block = (
         ("BkToCstmrStmt", "Stmt") if kind == "053" else ("BkToCstmrDbtCdtNtfctn", "Ntfctn")
@@ -75,7 +77,7 @@ def make_camt(
     party = f"<RltdPties><Dbtr><Nm>{escape(payer)}</Nm></Dbtr></RltdPties>" if payer else ""
     details = "".join(
         f"<TxDtls><Refs><AcctSvcrRef>{ref}</AcctSvcrRef></Refs>"
-        f"<AmtDtls><TxAmt><Amt Ccy='NOK'>{amount}</Amt></TxAmt></AmtDtls>{party}"
+        f"<AmtDtls><TxAmt><Amt Ccy='{currency}'>{amount}</Amt></TxAmt></AmtDtls>{party}"
         + (
             f"<RmtInf><Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp>"
             f"<Ref>{kid}</Ref></CdtrRefInf></Strd></RmtInf>"
@@ -85,12 +87,15 @@ def make_camt(
         + "</TxDtls>"
         for ref, kid, amount in txs
     )
-    total = sum(Decimal(amount) for _, _, amount in txs)
+    try:
+        total = f"{sum(Decimal(amount) for _, _, amount in txs):.2f}"
+    except (ArithmeticError, ValueError):
+        total = txs[0][2]
     return (
         f"<?xml version='1.0' encoding='UTF-8'?><Document xmlns='{ns}'><{wrapper}>"
         f"<GrpHdr><MsgId>MSG-{booked}</MsgId><CreDtTm>{booked}T06:00:00</CreDtTm></GrpHdr>"
         f"<{block}><Id>{booked}</Id><Acct><Id><Othr><Id>{account}</Id></Othr></Id></Acct>"
-        f"<Ntry><Amt Ccy='NOK'>{total:.2f}</Amt><CdtDbtInd>{credit_debit}</CdtDbtInd>"
+        f"<Ntry><Amt Ccy='{currency}'>{total}</Amt><CdtDbtInd>{credit_debit}</CdtDbtInd>"
         f"<Sts>{status}</Sts><BookgDt><Dt>{booked}</Dt></BookgDt>"
         f"<ValDt><Dt>{booked}</Dt></ValDt><NtryDtls>{details}</NtryDtls></Ntry>"
         f"</{block}></{wrapper}></Document>\n"

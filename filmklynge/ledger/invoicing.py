@@ -20,6 +20,7 @@ from filmklynge import identifiers
 from filmklynge import kid as kidlib
 from filmklynge.dates import now_utc
 from filmklynge.errors import Conflict, InvalidInput, NotFound
+from filmklynge.ledger.books import ensure_open
 from filmklynge.money import allocate, format_nok, net_of, prorate, vat_of
 from filmklynge.store import audit
 from filmklynge.store.db import Database
@@ -223,7 +224,9 @@ def plan_run(
     skip_untiered: bool = False,
     member_ids: set[int] | None = None,
 ) -> Plan:
-    """Plan the invoices of a period; reads only. Raises on missing fees or tiers."""
+    """Plan the invoices of a period; reads only. Raises on missing fees or tiers, and when the
+    issue date lies in a closed period."""
+    ensure_open(db, issued_on, "invoices")
     start, end, key = period_bounds(year, period)
     name = str(period).strip().lower()
     profile = _profile(db)
@@ -330,6 +333,7 @@ def apply_run(db: Database, plan: Plan) -> list[dict[str, Any]]:
         return created
     stamp = now_utc()
     with db.atomic():
+        ensure_open(db, plan.issued_on, "invoices")
         profile = _profile(db)
         number = _next_number(db, profile)
         next_id = (db.scalar("SELECT max(id) FROM invoices") or 0) + 1
@@ -652,6 +656,7 @@ def credit_invoice(
     if amount_ore is not None and line_nos:
         raise InvalidInput("Give either --amount or --line, not both.")
     with db.atomic():
+        ensure_open(db, issued_on, "a credit note")
         inv = find_invoice(db, number)
         if inv["kind"] != "invoice":
             raise InvalidInput(f"{inv['number']} is a credit note; credit the invoice instead.")

@@ -21,6 +21,7 @@ from filmklynge.dates import now_utc, today
 from filmklynge.errors import InvalidInput, NotFound
 from filmklynge.ledger import bankfiles
 from filmklynge.ledger.balances import open_invoices_sql
+from filmklynge.ledger.books import ensure_open
 from filmklynge.store import audit
 from filmklynge.store.db import Database
 
@@ -45,6 +46,8 @@ class ImportReport:
     total_ore: int = 0
     dry_run: bool = False
     unmatched_payments: list[dict[str, Any]] = field(default_factory=list)
+    skipped_why: list[str] = field(default_factory=list)  # one line per skipped entry
+    notes: list[str] = field(default_factory=list)  # texts cut or cleaned on the way in
 
     def line(self) -> str:
         from filmklynge.money import format_nok
@@ -56,6 +59,41 @@ class ImportReport:
             f"{self.partly_matched} partly matched, {self.overpaid} overpaid, "
             f"{self.unmatched} unmatched, {self.skipped} skipped; "
             f"total {format_nok(self.total_ore)}."
+        )
+
+
+# With no membership or invoice yet, the earliest date a bank payment may carry: OCR giro
+# dates have two-digit years, and netsgiro reads 69-99 as 1969-1999.
+EARLIEST_PAYMENT = date(2000, 1, 1)
+
+
+def first_day(db: Database) -> date:
+    """The cluster's first recorded day: its earliest membership or invoice. No payment to the
+    cluster is older."""
+    found = db.scalar(
+        "SELECT min(d) FROM (SELECT min(joined_on) AS d FROM memberships "
+        "UNION ALL SELECT min(issued_on) FROM invoices)"
+    )
+    return date.fromisoformat(found) if found else EARLIEST_PAYMENT
+
+
+def check_payment(db: Database, *, amount_ore: int, paid_on: date, what: str) -> None:
+    """The rules every payment follows, typed by hand or read from a bank file: more than 0,
+    at most ``MAX_PAYMENT_ORE``, dated neither in the future nor before the cluster's first
+    recorded day."""
+    from filmklynge.money import check_payment_amount
+
+    check_payment_amount(amount_ore, what=what)
+    if paid_on > today():
+        raise InvalidInput(
+            f"{what} is dated {paid_on.isoformat()}, in the future. Check the date (and the "
+            "computer's)."
+        )
+    earliest = first_day(db)
+    if paid_on < earliest:
+        raise InvalidInput(
+            f"{what} is dated {paid_on.isoformat()}, before the cluster's first recorded day "
+            f"({earliest.isoformat()}: its earliest membership or invoice). Check the date."
         )
 
 
@@ -86,6 +124,11 @@ def plan_import(db: Database, path: Path) -> ImportPlan:
     path = Path(path)
     if not path.exists():
         raise InvalidInput(f"No file {path}.")
+    if path.is_file() and path.stat().st_size > bankfiles.MAX_BYTES:
+        raise InvalidInput(
+            f"{path.name} is larger than {bankfiles.MAX_BYTES // 1024 // 1024} MB; "
+            "split it or check it is a payment file."
+        )
     data = path.read_bytes()
     parsed = bankfiles.parse(data, name=path.name)
     report = ImportReport(
@@ -95,14 +138,19 @@ def plan_import(db: Database, path: Path) -> ImportPlan:
         read=len(parsed.payments),
         skipped=parsed.skipped,
         dry_run=True,
+        skipped_why=parsed.skipped_why,
+        notes=parsed.notes,
     )
-    day = today()
-    future = [p for p in parsed.payments if p.paid_on > day]
-    if future:
-        raise InvalidInput(
-            f"{path.name}: payment {future[0].bank_ref} is dated {future[0].paid_on.isoformat()}, "
-            "in the future. Check the file (and the computer's date); nothing was imported."
-        )
+    for p in parsed.payments:
+        try:
+            check_payment(
+                db,
+                amount_ore=p.amount_ore,
+                paid_on=p.paid_on,
+                what=f"{path.name}: payment {p.bank_ref[:60]}",
+            )
+        except InvalidInput as e:
+            raise InvalidInput(f"{e} Nothing was imported.") from None
     known = {
         r[0]
         for r in db.execute("SELECT bank_ref FROM payments WHERE bank_ref IS NOT NULL").fetchall()
@@ -123,6 +171,7 @@ def plan_import(db: Database, path: Path) -> ImportPlan:
         if p.bank_ref in known:
             report.already_imported += 1
             continue
+        ensure_open(db, p.paid_on, f"payment {p.bank_ref} in {path.name}")
         known.add(p.bank_ref)
         report.new += 1
         report.total_ore += p.amount_ore
@@ -195,7 +244,8 @@ def apply_import(db: Database, plan: ImportPlan) -> ImportReport:
             "created_at) VALUES (?, ?, ?, ?, ?)",
             plan.allocations,
         )
-        summary = {k: v for k, v in asdict(report).items() if k != "unmatched_payments"}
+        lists = ("unmatched_payments", "skipped_why", "notes")
+        summary = {k: v for k, v in asdict(report).items() if k not in lists}
         audit.record(db, "import", "payment_import", import_id, after=summary)
     return report
 
@@ -230,18 +280,24 @@ def unallocated(db: Database, payment_id: int) -> int:
     )
 
 
-def member_credit(db: Database, member_id: int) -> int:
-    """Money the member paid that no invoice took, less what was refunded."""
+def member_credit(db: Database, member_id: int, on: date | None = None) -> int:
+    """Money the member paid that no invoice took, less what was refunded (as of ``on``: the
+    payments, allocations and refunds dated by then)."""
+    day = on.isoformat() if on else "9999-12-31"
     paid = db.scalar(
-        "SELECT coalesce(sum(p.amount_ore - coalesce((SELECT sum(a.amount_ore) FROM "
-        "payment_allocations a WHERE a.payment_id = p.id), 0)), 0) FROM payments p "
-        "WHERE p.member_id = ?",
-        [member_id],
+        "SELECT coalesce(sum(amount_ore), 0) FROM payments WHERE member_id = ? AND paid_on <= ?",
+        [member_id, day],
+    )
+    allocated = db.scalar(
+        "SELECT coalesce(sum(a.amount_ore), 0) FROM payment_allocations a "
+        "JOIN payments p ON p.id = a.payment_id WHERE p.member_id = ? AND a.allocated_on <= ?",
+        [member_id, day],
     )
     refunded = db.scalar(
-        "SELECT coalesce(sum(amount_ore), 0) FROM refunds WHERE member_id = ?", [member_id]
+        "SELECT coalesce(sum(amount_ore), 0) FROM refunds WHERE member_id = ? AND refunded_on <= ?",
+        [member_id, day],
     )
-    return paid - refunded
+    return paid - allocated - refunded
 
 
 def apply_member_credit(db: Database, member_id: int, invoice_id: int, on: date) -> int:
@@ -253,6 +309,7 @@ def apply_member_credit(db: Database, member_id: int, invoice_id: int, on: date)
         return 0
     used = 0
     with db.atomic():
+        ensure_open(db, on, "settling an invoice from member credit")
         for p in db.query(
             "SELECT p.id, p.amount_ore - coalesce((SELECT sum(a.amount_ore) FROM "
             "payment_allocations a WHERE a.payment_id = p.id), 0) AS free FROM payments p "
@@ -329,12 +386,7 @@ def add_payment(
     from filmklynge.ledger.invoicing import find_invoice
     from filmklynge.register.members import find_member
 
-    if amount_ore <= 0:
-        raise InvalidInput(
-            "A payment must be more than 0 kr; record refunds with 'filmklynge payments refund'."
-        )
-    if paid_on > today():
-        raise InvalidInput(f"Payment date {paid_on.isoformat()} is in the future.")
+    check_payment(db, amount_ore=amount_ore, paid_on=paid_on, what="The payment")
     if method not in ("manual", "bank", "cash"):
         raise InvalidInput(f"Method {method!r} must be manual, bank or cash.")
     if sum(x is not None for x in (invoice, member, kid)) != 1:
@@ -342,6 +394,7 @@ def add_payment(
             "Say what the payment is for: exactly one of --invoice, --member, --kid."
         )
     with db.atomic():
+        ensure_open(db, paid_on, "a payment")
         target = None
         if invoice is not None:
             target = find_invoice(db, invoice)
@@ -407,6 +460,7 @@ def allocate(
     if (invoice is None) == (member is None):
         raise InvalidInput("Give exactly one of --invoice or --member.")
     with db.atomic():
+        ensure_open(db, on, "an allocation")
         payment = db.get("payments", payment_id)
         if payment is None:
             raise NotFound(f"No payment {payment_id}. See 'filmklynge payments unmatched'.")
@@ -457,6 +511,7 @@ def refund(
     if on > today():
         raise InvalidInput(f"Refund date {on.isoformat()} is in the future.")
     with db.atomic():
+        ensure_open(db, on, "a refund")
         m = find_member(db, member)
         credit = member_credit(db, m["id"])
         if amount_ore > credit:

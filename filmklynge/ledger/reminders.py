@@ -103,10 +103,12 @@ def plan_reminders(db: Database, *, on: date, number: int | None = None) -> list
 
 def apply_reminders(db: Database, planned: list[PlannedReminder]) -> int:
     from filmklynge.dates import now_utc
+    from filmklynge.ledger.books import ensure_open
     from filmklynge.store import audit
 
     with db.atomic():
         for p in planned:
+            ensure_open(db, date.fromisoformat(p.sent_on), "a reminder")
             record = {k: v for k, v in asdict(p).items() if k not in ("number", "member")}
             reminder_id = db.insert("reminders", {**record, "created_at": now_utc()})
             audit.record(

@@ -11,7 +11,7 @@ from typing import Any
 from filmklynge import identifiers
 from filmklynge.dates import now_utc
 from filmklynge.errors import InvalidInput, NotFound
-from filmklynge.store import audit
+from filmklynge.store import audit, erasure
 from filmklynge.store.db import Database
 
 FORGOTTEN = "(forgotten)"
@@ -23,7 +23,7 @@ def validate_contact(fields: dict[str, Any], *, partial: bool = False) -> dict[s
     for key, value in fields.items():
         if value is None:
             continue
-        value = str(value).strip()
+        value = identifiers.check_text(str(value).strip(), f"contact {key}")
         if key == "name":
             if not value:
                 raise InvalidInput("A contact needs a name.")
@@ -154,15 +154,26 @@ def edit_contact(
     return get_contact(db, before["id"])
 
 
+def _person(contact: dict[str, Any]) -> erasure.Person:
+    return erasure.Person(
+        names=[contact["name"]] if contact["name"] != FORGOTTEN else [],
+        emails=[contact["email"]] if contact["email"] else [],
+        phones=[contact["phone"]] if contact["phone"] else [],
+    )
+
+
 def remove_contact(db: Database, contact_id: str) -> dict[str, Any]:
-    """Delete a contact (someone who left the company); the audit keeps no personal data."""
+    """Delete a contact (someone who left the company); the audit keeps no personal data.
+    Their name stays on in-kind work and attendance they took part in (use forget for that)."""
     with db.atomic():
         before = get_contact(db, contact_id)
         db.execute("DELETE FROM contacts WHERE id = ?", [before["id"]])
         _scrub_audit(db, before["id"])
+        erasure.scrub_audit(db, _person(before))
         audit.record(
             db, "delete", "contact", before["id"], before={"member_id": before["member_id"]}
         )
+    db.purge()
     return before
 
 
@@ -195,9 +206,15 @@ def erase_contact(db: Database, contact_id: int) -> None:
 
 
 def forget_contact(db: Database, contact_id: str) -> dict[str, Any]:
+    """Erase one person everywhere (``store.erasure`` lists the places), then make the old
+    bytes leave the file. Returns the contact as it was, with ``erased`` (what else was
+    changed) and ``purged`` (False if another program kept old bytes in the WAL for now)."""
     with db.atomic():
         before = get_contact(db, contact_id)
         if before["forgotten_at"]:
             raise InvalidInput(f"Contact {contact_id} is already forgotten.")
         erase_contact(db, before["id"])
-    return before
+        erased = erasure.erase_member_traces(
+            db, before["member_id"], _person(before), whole_member=False
+        )
+    return {**before, "erased": erased, "purged": db.purge()}

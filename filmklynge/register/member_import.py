@@ -2,30 +2,32 @@
 
 Accepted column headings, Norwegian or English, any case (this table is the documentation):
 
-| field          | Norwegian headings                         | English headings                 |
-|----------------|--------------------------------------------|----------------------------------|
-| name           | navn, firma, firmanavn                     | name, company                    |
-| orgnr          | orgnr, organisasjonsnummer, org.nr         | organisation_number, org_number  |
-| country        | land                                       | country                          |
-| vat_id         | mva, mva-nummer, mva_nummer                | vat_id, vat                      |
-| legal_form     | selskapsform, organisasjonsform            | legal_form                       |
-| sector         | bransje, sektor                            | sector                           |
-| tier           | nivå, niva, kontingentnivå                 | tier                             |
-| municipality   | kommune                                    | municipality                     |
-| county         | fylke                                      | county                           |
-| address_line   | adresse                                    | address                          |
-| postal_code    | postnr, postnummer                         | postal_code, zip                 |
-| city           | poststed, sted                             | city                             |
-| website        | nettside, hjemmeside                       | website                          |
-| employees      | ansatte, antall_ansatte                    | employees                        |
-| invoice_email  | faktura_epost, fakturaepost                | invoice_email                    |
-| joined         | innmeldt, medlem_fra                       | joined, joined_on                |
-| left           | sluttet, utmeldt                           | left, left_on                    |
-| contact_name   | kontaktperson, kontakt                     | contact_name, contact            |
-| contact_email  | epost, e-post                              | contact_email, email             |
-| contact_phone  | telefon, mobil                             | contact_phone, phone             |
-| contact_role   | rolle, stilling                            | contact_role, role               |
-| notes          | merknad, notat                             | notes                            |
+| field            | Norwegian headings                 | English headings                |
+|------------------|------------------------------------|---------------------------------|
+| name             | navn, firma, firmanavn             | name, company                   |
+| orgnr            | orgnr, organisasjonsnummer, org.nr | organisation_number, org_number |
+| country          | land                               | country                         |
+| vat_id           | mva, mva-nummer, mva_nummer        | vat_id, vat                     |
+| legal_form       | selskapsform, organisasjonsform    | legal_form                      |
+| sector           | bransje, sektor                    | sector                          |
+| tier             | nivå, niva, kontingentnivå         | tier                            |
+| municipality     | kommune                            | municipality                    |
+| county           | fylke                              | county                          |
+| address_line     | adresse                            | address                         |
+| postal_code      | postnr, postnummer                 | postal_code, zip                |
+| city             | poststed, sted                     | city                            |
+| website          | nettside, hjemmeside               | website                         |
+| employees        | ansatte, antall_ansatte            | employees                       |
+| invoice_email    | faktura_epost, fakturaepost        | invoice_email                   |
+| invoice_delivery | fakturalevering, levering          | invoice_delivery, delivery      |
+| buyer_reference  | deres_ref, fakturareferanse        | buyer_reference                 |
+| joined           | innmeldt, medlem_fra               | joined, joined_on               |
+| left             | sluttet, utmeldt                   | left, left_on                   |
+| contact_name     | kontaktperson, kontakt             | contact_name, contact           |
+| contact_email    | epost, e-post                      | contact_email, email            |
+| contact_phone    | telefon, mobil                     | contact_phone, phone            |
+| contact_role     | rolle, stilling                    | contact_role, role              |
+| notes            | merknad, notat                     | notes                           |
 """
 
 from __future__ import annotations
@@ -62,6 +64,13 @@ HEADINGS: dict[str, tuple[str, ...]] = {
     "website": ("nettside", "hjemmeside", "website"),
     "employees": ("ansatte", "antall_ansatte", "employees"),
     "invoice_email": ("faktura_epost", "fakturaepost", "faktura-epost", "invoice_email"),
+    "invoice_delivery": ("fakturalevering", "levering", "invoice_delivery", "delivery"),
+    "buyer_reference": (
+        "deres_ref",
+        "deres_ref.",
+        "fakturareferanse",
+        "buyer_reference",
+    ),
     "joined": ("innmeldt", "medlem_fra", "joined", "joined_on"),
     "left": ("sluttet", "utmeldt", "left", "left_on"),
     "contact_name": ("kontaktperson", "kontakt", "contact_name", "contact"),

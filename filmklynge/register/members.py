@@ -21,6 +21,7 @@ from filmklynge.store import audit
 from filmklynge.store.db import Database
 
 DELIVERY = ("email", "ehf", "post")
+MAX_EMPLOYEES = 1_000_000  # more than any company has; a larger number is a typing mistake
 STATUSES = ("active", "pending", "resigned")
 SORTS = {
     "name": "m.name COLLATE NOCASE",
@@ -47,7 +48,9 @@ EDITABLE = (
     "website",
     "employees",
     "invoice_email",
+    "buyer_reference",
     "invoice_delivery",
+    "attach_ehf",
     "language",
     "notes",
 )
@@ -137,6 +140,14 @@ def validate_fields(db: Database, fields: dict[str, Any], *, country: str) -> di
             continue
         if isinstance(value, str):
             value = value.strip()
+            # Printable text of a bounded length, whatever the field: a name with ESC or a
+            # bidi override would act on the terminal of whoever lists members later.
+            identifiers.check_text(
+                value,
+                key.replace("_", " "),
+                multiline=key == "notes",
+                max_length=identifiers.MAX_NOTES if key == "notes" else identifiers.MAX_TEXT,
+            )
         if value == "" and key not in ("name",):
             out[key if key != "tier" else "tier_id"] = None
             continue
@@ -175,6 +186,10 @@ def validate_fields(db: Database, fields: dict[str, Any], *, country: str) -> di
                 raise InvalidInput(f"Employees {value!r} is not a whole number.") from None
             if number < 0:
                 raise InvalidInput("Employees cannot be negative.")
+            if number > MAX_EMPLOYEES:
+                raise InvalidInput(
+                    f"Employees {str(value)[:20]!r} is more than a million; check the number."
+                )
             out[key] = number
         elif key == "invoice_email":
             out[key] = identifiers.check_email(value)
@@ -185,6 +200,15 @@ def validate_fields(db: Database, fields: dict[str, Any], *, country: str) -> di
         elif key == "language":
             if value not in ("nb", "en"):
                 raise InvalidInput(f"Language {value!r} must be nb or en.")
+            out[key] = value
+        elif key == "attach_ehf":  # the EHF XML beside the PDF in invoice e-mails
+            out[key] = 1 if value else 0
+        elif key == "buyer_reference":  # the member's reference on its invoices (EHF)
+            if len(value) > 100 or not value.isprintable():
+                raise InvalidInput(
+                    "A buyer reference is one line of at most 100 characters, "
+                    "like an order number or the name of the person who approves invoices."
+                )
             out[key] = value
         elif key in ("municipality", "address_line", "city", "notes"):
             out[key] = value
@@ -213,24 +237,36 @@ def _check_identity(db: Database, record: dict[str, Any], *, exclude_id: int | N
             )
 
 
+def check_registration(member: dict[str, Any]) -> None:
+    """What every member must have, whoever enrols or edits it: a name; a Norwegian member an
+    organisation number and a county; a foreign member no Norwegian organisation number; a
+    member who gets invoices by EHF an organisation number (EHF is addressed by it)."""
+    if not member.get("name"):
+        raise InvalidInput("A member needs a name (--name).")
+    if (member.get("country") or "NO") == "NO":
+        if not member.get("orgnr"):
+            raise InvalidInput(
+                "A Norwegian member needs an organisation number (--orgnr); "
+                "for a foreign member give --country."
+            )
+        if not member.get("county"):
+            raise InvalidInput("A Norwegian member needs a county (--county), e.g. Nordland.")
+    elif member.get("orgnr"):
+        raise InvalidInput("A foreign member has no Norwegian organisation number; use --vat-id.")
+    if member.get("invoice_delivery") == "ehf" and not member.get("orgnr"):
+        raise InvalidInput(
+            f"{member['name']} has no organisation number, which EHF is addressed by; "
+            "use --invoice-delivery email or post."
+        )
+
+
 def prepare_member(
     db: Database, fields: dict[str, Any], *, joined_on: date, left_on: date | None = None
 ) -> dict[str, Any]:
     """Validate a new member completely, without writing. Returns the row to insert."""
     country = identifiers.check_country(fields.get("country") or "NO")
     record = validate_fields(db, {**fields, "country": country}, country=country)
-    if not record.get("name"):
-        raise InvalidInput("A member needs a name (--name).")
-    if country == "NO":
-        if not record.get("orgnr"):
-            raise InvalidInput(
-                "A Norwegian member needs an organisation number (--orgnr); "
-                "for a foreign member give --country."
-            )
-        if not record.get("county"):
-            raise InvalidInput("A Norwegian member needs a county (--county), e.g. Nordland.")
-    elif record.get("orgnr"):
-        raise InvalidInput("A foreign member has no Norwegian organisation number; use --vat-id.")
+    check_registration(record)
     if left_on is not None and left_on < joined_on:
         raise InvalidInput(
             f"Leaving date {left_on.isoformat()} is before the joining date "
@@ -281,8 +317,7 @@ def edit_member(db: Database, ref: str, **changes: Any) -> dict[str, Any]:
         country = identifiers.check_country(changes.get("country") or before["country"])
         values = validate_fields(db, changes, country=country)
         merged = {**before, **values}
-        if merged["country"] == "NO" and not merged.get("orgnr"):
-            raise InvalidInput("A Norwegian member needs an organisation number.")
+        check_registration(merged)
         _check_identity(db, merged, exclude_id=before["id"])
         values["updated_at"] = now_utc()
         db.update("members", before["id"], values)
@@ -431,31 +466,48 @@ def member_details(db: Database, ref: str, *, as_of: date) -> dict[str, Any]:
 
 
 def forget_member(db: Database, ref: str) -> dict[str, Any]:
-    """Erase the personal data held on a member (its contacts, its notes); keep the company."""
-    from filmklynge.register.contacts import erase_contact
+    """Erase the personal data held on a member: its contacts, notes, invoice e-mail, buyer
+    reference and the persons named on its in-kind work and attendance (``store.erasure``
+    lists every place); the company, its invoices and payments stay."""
+    from filmklynge.register.contacts import _person, erase_contact
+    from filmklynge.store import erasure
 
     with db.atomic():
         member = find_member(db, ref)
-        ids = [
-            r["id"]
-            for r in db.query(
-                "SELECT id FROM contacts WHERE member_id = ? AND forgotten_at IS NULL",
+        contacts = list(
+            db.query(
+                "SELECT id, name, email, phone FROM contacts WHERE member_id = ? "
+                "AND forgotten_at IS NULL",
                 [member["id"]],
             )
-        ]
-        for contact_id in ids:
-            erase_contact(db, contact_id)
+        )
+        person = erasure.Person()
+        for contact in contacts:
+            erase_contact(db, contact["id"])
+            found = _person(contact)
+            person.names += found.names
+            person.emails += found.emails
+            person.phones += found.phones
         if member["notes"]:
             db.update("members", member["id"], {"notes": None, "updated_at": now_utc()})
+        erased = erasure.erase_member_traces(db, member["id"], person, whole_member=True)
         _scrub_member_audit(db, member["id"])
         audit.record(
             db,
             "forget",
             "member",
             member["id"],
-            after={"erased": ["contacts", "notes"], "contacts": len(ids)},
+            after={
+                "erased": ["contacts", "notes", *erased["member_fields"], "persons"],
+                "contacts": len(contacts),
+            },
         )
-    return {"member": member, "contacts_erased": len(ids)}
+    return {
+        "member": member,
+        "contacts_erased": len(contacts),
+        "erased": erased,
+        "purged": db.purge(),
+    }
 
 
 def _scrub_member_audit(db: Database, member_id: int) -> None:

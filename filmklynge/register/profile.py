@@ -7,10 +7,22 @@ from typing import Any
 from filmklynge import identifiers, kid
 from filmklynge.dates import now_utc
 from filmklynge.errors import Conflict, InvalidInput, NotFound
+from filmklynge.money import BASIS_POINTS
 from filmklynge.store import audit
 from filmklynge.store.db import Database
 
 LANGUAGES = ("nb", "en")
+SMTP_SECURITY = ("starttls", "ssl", "none")
+# Sending settings: a password or token is never one of them (they come from the environment).
+SENDING_FIELDS = (
+    "smtp_host",
+    "smtp_port",
+    "smtp_user",
+    "smtp_sender",
+    "smtp_security",
+    "peppol_url",
+    "peppol_sender_id",
+)
 
 # field -> (validator or None); these are the settable fields of `profile set`
 _TEXT_FIELDS = ("name", "address_line", "city", "phone")
@@ -74,6 +86,8 @@ def _validated(changes: dict[str, Any]) -> dict[str, Any]:
             if int(value) < 0:
                 raise InvalidInput("Reminder fees cannot be negative.")
             out[key] = int(value)
+        elif key in SENDING_FIELDS:
+            out[key] = _sending_setting(key, value)
         elif key in _TEXT_FIELDS:
             text = str(value).strip()
             if key == "name" and not text:
@@ -84,6 +98,53 @@ def _validated(changes: dict[str, Any]) -> dict[str, Any]:
     if out.get("reminder_fee_ore", 0) > out.get("reminder_fee_cap_ore", 10**12):
         raise InvalidInput("The reminder fee is above the reminder fee cap.")
     return out
+
+
+def _sending_setting(key: str, value: Any) -> Any:
+    """An SMTP or access-point setting, checked; an empty value clears it (None)."""
+    text = str(value).strip()
+    if text == "":
+        return None
+    if key == "smtp_port":
+        if not text.isdigit() or not 0 < int(text) < 65536:
+            raise InvalidInput(f"SMTP port {value!r} must be a number from 1 to 65535.")
+        return int(text)
+    if key == "smtp_security":
+        if text.lower() not in SMTP_SECURITY:
+            raise InvalidInput(f"SMTP security {value!r} must be one of: starttls, ssl, none.")
+        return text.lower()
+    if key == "smtp_sender":
+        from email.utils import formataddr, parseaddr
+
+        name, address = parseaddr(text)
+        if not address:
+            raise InvalidInput(
+                f"Sender {value!r} is not an e-mail address, like faktura@klynge.no "
+                'or "Klyngen <faktura@klynge.no>".'
+            )
+        return (
+            formataddr((name, identifiers.check_email(address)))
+            if name
+            else (identifiers.check_email(address))
+        )
+    if key == "peppol_url":
+        from urllib.parse import urlsplit
+
+        url = urlsplit(text)
+        local = url.hostname in ("localhost", "127.0.0.1", "::1")
+        if (
+            not url.hostname
+            or url.scheme not in ("https", "http")
+            or (url.scheme == "http" and not local)
+        ):
+            raise InvalidInput(
+                f"Access point URL {value!r} must start with https:// "
+                "(plain http only for a server on this machine)."
+            )
+        return text.rstrip("/")
+    if key == "smtp_host" and (" " in text or "/" in text):
+        raise InvalidInput(f"SMTP host {value!r} is a host name, like smtp.example.no.")
+    return text
 
 
 def init_profile(db: Database, **fields: Any) -> dict[str, Any]:
@@ -147,7 +208,7 @@ def set_vat_rate(
     code = check_vat_code(db, code)
     changes: dict[str, Any] = {}
     if rate_bp is not None:
-        if not 0 <= rate_bp <= 10_000:
+        if not 0 <= rate_bp <= BASIS_POINTS:
             raise InvalidInput("A VAT rate must be between 0 and 100 %.")
         changes["rate_bp"] = rate_bp
     if text_nb is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import date
 from itertools import pairwise
@@ -24,7 +25,11 @@ def _sqlite(db: Database) -> list[Problem]:
     problems = []
     for (result,) in db.execute("PRAGMA integrity_check").fetchall():
         if result != "ok":
-            problems.append(Problem("integrity", "database", None, result))
+            # A row breaking a CHECK or NOT NULL rule is a data problem, not a damaged file.
+            rule = result.startswith(("CHECK constraint", "NULL value"))
+            problems.append(
+                Problem("constraint" if rule else "integrity", "database", None, result)
+            )
     for table, rowid, parent, _ in db.execute("PRAGMA foreign_key_check").fetchall():
         problems.append(
             Problem(
@@ -122,9 +127,64 @@ def _invoices(db: Database) -> list[Problem]:
     return [Problem("invoice", "invoice", None, message) for message in check_invoices(db)]
 
 
-def check(db: Database, *, today: date) -> list[Problem]:
-    """All problems found; an empty list means the file is sound."""
-    return [*_sqlite(db), *_profile(db), *_members(db, today), *_invoices(db)]
+def _payments(db: Database) -> list[Problem]:
+    """Amounts no payment may have (the schema forbids them since m009; a file written
+    before, or by another tool, may still hold them)."""
+    from filmklynge.money import MAX_PAYMENT_ORE, format_nok
+
+    problems = []
+    for p in db.query(
+        "SELECT id, amount_ore, paid_on, bank_ref FROM payments "
+        "WHERE amount_ore <= 0 OR amount_ore > ? ORDER BY id",
+        [MAX_PAYMENT_ORE],
+    ):
+        what = "not more than 0 kr" if p["amount_ore"] <= 0 else "above the largest payment"
+        problems.append(
+            Problem(
+                "payment",
+                "payment",
+                p["id"],
+                f"payment {p['id']} of {p['paid_on']} is {format_nok(p['amount_ore'])}, {what}"
+                + (f" (from the bank, {p['bank_ref'][:40]})" if p["bank_ref"] else ""),
+            )
+        )
+    for a in db.query(
+        "SELECT id, payment_id FROM payment_allocations WHERE amount_ore <= 0 ORDER BY id"
+    ):
+        problems.append(
+            Problem(
+                "payment",
+                "payment",
+                a["payment_id"],
+                f"allocation {a['id']} of payment {a['payment_id']} is not more than 0 kr",
+            )
+        )
+    return problems
+
+
+def integrity(db: Database) -> list[Problem]:
+    """SQLite's own checks; a file too damaged to check is one problem, never an exception."""
+    try:
+        return _sqlite(db)
+    except sqlite3.DatabaseError as e:
+        return [Problem("integrity", "database", None, f"the file cannot be read: {e}")]
+
+
+def check(db: Database, *, today: date, with_integrity: bool = True) -> list[Problem]:
+    """All problems found; an empty list means the file is sound. A damaged page met by a
+    domain check is reported as a problem too."""
+    problems = integrity(db) if with_integrity else []
+    for section in (
+        _profile,
+        lambda d: _members(d, today),
+        _invoices,
+        _payments,
+    ):
+        try:
+            problems += section(db)
+        except sqlite3.DatabaseError as e:
+            problems.append(Problem("integrity", "database", None, f"reading failed: {e}"))
+    return problems
 
 
 def as_rows(problems: list[Problem]) -> list[dict[str, Any]]:

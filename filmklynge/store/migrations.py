@@ -24,13 +24,20 @@ def step(fn: Callable[[Any], None]) -> Callable[[Any], None]:
     return fn
 
 
+def own_transaction(fn: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Mark a step that manages its own transaction (a table rebuild must switch foreign keys
+    off, which SQLite ignores inside a transaction)."""
+    fn.transactional = False  # type: ignore[attr-defined]
+    return fn
+
+
 def build():
     """The ``sqlite_utils.Migrations`` set holding every step, in order."""
     from sqlite_utils import Migrations
 
     migrations = Migrations(MIGRATION_SET)
     for fn in STEPS:
-        migrations()(fn)
+        migrations(transactional=getattr(fn, "transactional", True))(fn)
     return migrations
 
 
@@ -713,3 +720,268 @@ def m005_impact(sdb) -> None:
 def m006_credit_note_index(sdb) -> None:
     """Index credit notes by the invoice they credit (balances look them up per invoice)."""
     sdb.table("invoices").create_index(["credits_invoice_id"])
+
+
+@step
+def m007_buyer_reference(sdb) -> None:
+    """The member's own reference for its invoices (EHF BuyerReference); none by default."""
+    sdb.table("members").add_column("buyer_reference", str)
+
+
+@step
+def m008_deliveries(sdb) -> None:
+    """The delivery log (every attempt to send a document) and the sending settings.
+
+    A delivery is written ``pending`` before the attempt and becomes ``sent`` or ``failed``
+    after it, so an attempt cut short (a crash, Ctrl-C) stays visible as ``pending``.
+    Passwords and tokens are never stored: they come from the environment.
+    """
+    _create(
+        sdb,
+        "deliveries",
+        {
+            "id": int,
+            "invoice_id": int,  # the invoice or credit note; for a reminder, the reminded invoice
+            "reminder_id": int,
+            "kind": str,  # 'invoice' | 'credit' | 'reminder'
+            "channel": str,  # 'ehf' | 'email' | 'print'
+            "recipient": str,  # e-mail address, Peppol participant id, or postal address
+            "attempted_at": str,
+            "message_id": str,  # SMTP Message-ID, the access point's id, or the print file
+            "status": str,  # 'pending' | 'sent' | 'failed'
+            "error": str,
+        },
+        not_null={"invoice_id", "kind", "channel", "attempted_at", "status"},
+        defaults={"status": "pending"},
+        foreign_keys=[("invoice_id", "invoices", "id"), ("reminder_id", "reminders", "id")],
+    )
+    sdb.table("deliveries").create_index(["invoice_id"])
+    sdb.table("deliveries").create_index(["reminder_id"])
+    sdb.table("deliveries").create_index(["status"])
+    profile = sdb.table("profile")
+    for column, kind in (
+        ("smtp_host", str),
+        ("smtp_port", int),
+        ("smtp_user", str),
+        ("smtp_sender", str),
+        ("smtp_security", str),
+        ("peppol_url", str),
+        ("peppol_sender_id", str),
+    ):
+        profile.add_column(column, kind)
+    sdb.table("members").add_column("attach_ehf", int, not_null_default=0)
+
+
+# ---- m009: the schema guards itself ---------------------------------------------------------
+
+
+def _iso(column: str) -> str:
+    """A real calendar date in ISO form (NULL passes; NOT NULL is a separate rule)."""
+    return f"date({column}, '+0 days') IS {column}"
+
+
+def _orgnr(column: str) -> str:
+    return f"{column} IS NULL OR ({column} GLOB '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]')"
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+VAT_CODES = ("S", "E", "Z")
+CHECKS_MARK = "/* checks: m009 */"
+# What must always hold, whichever code writes: a bug cannot store what the rules forbid.
+CHECKS: dict[str, list[str]] = {
+    "profile": [
+        _orgnr("orgnr"),
+        "vat_registered IN (0, 1)",
+        "foretaksregisteret IN (0, 1)",
+        _one_of("language", ("nb", "en")),
+        "payment_terms_days >= 0",
+        "reminder_fee_ore >= 0",
+        "reminder_fee_cap_ore >= 0",
+    ],
+    "vat_codes": [_one_of("code", VAT_CODES), "rate_bp BETWEEN 0 AND 10000"],
+    "tier_fees": [
+        "membership_ore >= 0",
+        "service_ore >= 0",
+        _one_of("membership_vat", VAT_CODES),
+        _one_of("service_vat", VAT_CODES),
+    ],
+    "members": [
+        _orgnr("orgnr"),
+        "country GLOB '[A-Z][A-Z]'",
+        "employees IS NULL OR employees >= 0",
+        _one_of("invoice_delivery", ("email", "ehf", "post")),
+        f"language IS NULL OR {_one_of('language', ('nb', 'en'))}",
+    ],
+    "memberships": [_iso("joined_on"), _iso("left_on"), "left_on IS NULL OR left_on >= joined_on"],
+    "invoices": [
+        _one_of("kind", ("invoice", "credit")),
+        _iso("issued_on"),
+        _iso("due_on"),
+        _iso("period_start_on"),
+        _iso("period_end_on"),
+        _orgnr("buyer_orgnr"),
+        "currency GLOB '[A-Z][A-Z][A-Z]'",
+        "total_ore = net_ore + vat_ore",
+        "(kind = 'invoice' AND net_ore >= 0 AND vat_ore >= 0 AND credits_invoice_id IS NULL)"
+        " OR (kind = 'credit' AND net_ore <= 0 AND vat_ore <= 0"
+        " AND credits_invoice_id IS NOT NULL)",
+    ],
+    "invoice_lines": [_one_of("vat_code", VAT_CODES), "vat_rate_bp BETWEEN 0 AND 10000"],
+    "reminders": [
+        "seq >= 1",
+        _iso("sent_on"),
+        _iso("due_on"),
+        "fee_ore >= 0",
+        "outstanding_ore >= 0",
+    ],
+    "payments": ["amount_ore > 0", _iso("paid_on"), _iso("value_on")],
+    "payment_allocations": ["amount_ore > 0", _iso("allocated_on")],
+    "refunds": ["amount_ore > 0", _iso("refunded_on")],
+    "grants": [
+        "amount_ore > 0",
+        _iso("start_on"),
+        _iso("end_on"),
+        "end_on >= start_on",
+        "match_ratio_bp > 0",
+        "max_public_share_bp BETWEEN 1 AND 10000",
+        "fixed_hourly_rate_ore IS NULL OR fixed_hourly_rate_ore > 0",
+    ],
+    "grant_tranches": ["share_bp BETWEEN 1 AND 10000", "amount_ore >= 0"],
+    "disbursements": ["amount_ore > 0", _iso("received_on")],
+    "inkind_rates": [_iso("valid_from")],
+    "events": [_iso("held_on"), "hours_x100 IS NULL OR hours_x100 >= 0"],
+    "attendance": ["hours_x100 IS NULL OR hours_x100 >= 0"],
+    "inkind": [_iso("worked_on"), "hours_x100 > 0", "value_ore >= 0"],
+    "comparison_firms": [_orgnr("orgnr")],
+    "impact_observations": ["employees >= 0"],
+    "deliveries": [
+        _one_of("kind", ("invoice", "credit", "reminder")),
+        _one_of("channel", ("ehf", "email", "print")),
+        _one_of("status", ("pending", "sent", "failed")),
+    ],
+}
+
+
+def _with_checks(sql: str, table: str, checks: list[str]) -> str:
+    """The table's CREATE statement under a new name, with the CHECK constraints added."""
+    _, rest = sql.split("(", 1)
+    body, tail = rest.rsplit(")", 1)
+    clauses = "".join(f",\n   CHECK ({c})" for c in checks)
+    return f'CREATE TABLE "{table}__new" ({body.rstrip()}{clauses}\n) {CHECKS_MARK}{tail}'
+
+
+@step
+@own_transaction
+def m009_check_constraints(sdb) -> None:
+    """CHECK constraints for what must always hold: known VAT codes and kinds, non-negative
+    amounts where a negative is meaningless, ISO dates, 9-digit organisation numbers.
+
+    SQLite cannot add a CHECK to a table, so each table is rebuilt (its rows copied into a new
+    table with the constraints, indexes and triggers recreated) with foreign keys off, in one
+    transaction, as the SQLite documentation describes. A stored row that breaks a rule stops
+    the upgrade and leaves the file as it was.
+    """
+    conn = sdb.conn
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table, checks in CHECKS.items():
+                row = conn.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+                ).fetchone()
+                if row is None or CHECKS_MARK in row[0]:
+                    continue
+                extras = [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT sql FROM sqlite_master WHERE tbl_name = ? "
+                        "AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+                        [table],
+                    )
+                ]
+                conn.execute(_with_checks(row[0], table, checks))
+                conn.execute(f'INSERT INTO "{table}__new" SELECT * FROM "{table}"')
+                conn.execute(f'DROP TABLE "{table}"')
+                conn.execute(f'ALTER TABLE "{table}__new" RENAME TO "{table}"')
+                for statement in extras:
+                    conn.execute(statement)
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:5]}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
+# ---- m010: the accountant's handover --------------------------------------------------------
+
+# Defaults from the Norwegian standard chart of accounts (NS 4102). Income is split by VAT
+# treatment as the chart does: 3000 liable (S), 3100 zero-rated (Z), 3200 outside the VAT act
+# (E, the § 3-13 exemption); the service part of the fee gets its own accounts (30x0).
+DEFAULT_ACCOUNTS = (
+    ("receivables", "1500", "Kundefordringer"),
+    ("bank", "1920", "Bankinnskudd"),
+    ("output_vat", "2700", "Utgående merverdiavgift"),
+    ("member_credit", "2900", "Forskudd fra medlemmer (innbetalt, ikke fordelt)"),
+    ("membership_S", "3000", "Medlemskontingent, avgiftspliktig"),
+    ("membership_Z", "3100", "Medlemskontingent, avgiftsfri"),
+    ("membership_E", "3200", "Medlemskontingent, utenfor merverdiavgiftsloven"),
+    ("service_S", "3010", "Serviceavgift, avgiftspliktig"),
+    ("service_Z", "3110", "Serviceavgift, avgiftsfri"),
+    ("service_E", "3210", "Serviceavgift, utenfor merverdiavgiftsloven"),
+    ("reminder_fees", "8070", "Purregebyr (annen finansinntekt)"),
+    ("rounding", "7790", "Øreavrunding"),
+)
+# SAF-T standard tax codes for output VAT: 3 = 25 %, 5 = zero-rated domestic sale,
+# 6 = sale outside the VAT act (exempt under § 3-13).
+SAFT_CODES = {"S": "3", "Z": "5", "E": "6"}
+
+
+@step
+def m010_books(sdb) -> None:
+    """Chart of accounts, SAF-T codes on the VAT codes, the posting export log, closed periods."""
+    sdb.execute(
+        """CREATE TABLE ledger_accounts (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            account TEXT NOT NULL CHECK (account GLOB '[0-9][0-9][0-9][0-9]'),
+            name TEXT NOT NULL
+        ) STRICT"""
+    )
+    sdb.conn.executemany(
+        "INSERT INTO ledger_accounts (key, account, name) VALUES (?, ?, ?)", DEFAULT_ACCOUNTS
+    )
+    sdb.table("vat_codes").add_column("saft_code", str)
+    for code, saft in SAFT_CODES.items():
+        sdb.execute("UPDATE vat_codes SET saft_code = ? WHERE code = ?", [saft, code])
+    sdb.table("profile").add_column("books_closed_through", str)
+    sdb.execute(
+        """CREATE TABLE posting_exports (
+            id INTEGER PRIMARY KEY,
+            exported_at TEXT NOT NULL,
+            from_on TEXT NOT NULL CHECK (date(from_on, '+0 days') IS from_on),
+            to_on TEXT NOT NULL CHECK (date(to_on, '+0 days') IS to_on AND to_on >= from_on),
+            format TEXT NOT NULL,
+            vouchers INTEGER NOT NULL CHECK (vouchers >= 0),
+            target TEXT
+        ) STRICT"""
+    )
+    sdb.execute(
+        """CREATE TABLE exported_vouchers (
+            id INTEGER PRIMARY KEY,
+            export_id INTEGER NOT NULL REFERENCES posting_exports(id),
+            source TEXT NOT NULL
+                CHECK (source IN ('invoice', 'payment', 'allocation', 'refund', 'reminder')),
+            source_id INTEGER NOT NULL
+        ) STRICT"""
+    )
+    sdb.execute(
+        "CREATE UNIQUE INDEX idx_exported_vouchers ON exported_vouchers (source, source_id)"
+    )

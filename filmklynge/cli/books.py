@@ -1,0 +1,164 @@
+"""books close|status, vat report, profile accounts: the accountant's side of the ledger."""
+
+from typing import Annotated
+
+import typer
+
+from filmklynge.cli._common import Fmt, Output, Quiet, Yes, confirm_or_abort, db_of
+from filmklynge.output import Format, cols, note, render
+
+books_app = typer.Typer(
+    no_args_is_help=True, help="Close accounting periods so handed-over figures cannot change."
+)
+vat_app = typer.Typer(no_args_is_help=True, help="VAT figures per two-month term.")
+
+
+def register(app: typer.Typer, profile_app: typer.Typer) -> None:
+    app.add_typer(books_app, name="books", rich_help_panel="Billing")
+    app.add_typer(vat_app, name="vat", rich_help_panel="Billing")
+    profile_app.command("accounts")(accounts)
+
+
+@books_app.command("close")
+def close(
+    ctx: typer.Context,
+    through: Annotated[
+        str, typer.Option("--through", metavar="DATE", help="Last day of the closed period.")
+    ],
+    yes: Yes = False,
+    quiet: Quiet = False,
+) -> None:
+    """Close the books through DATE: afterwards nothing dated on or before it can be created
+    or changed (invoices, credit notes, payments, allocations, refunds, reminders); such a
+    write is refused with exit code 4. A closed period is never reopened. Audit-logged.
+
+    Example: filmklynge books close --through 31.12.2026
+    """
+    from filmklynge.dates import norwegian, parse_date
+    from filmklynge.ledger import books
+
+    day = parse_date(through, field="--through")
+    confirm_or_abort(
+        f"Close the books through {norwegian(day.isoformat())}? This cannot be undone.", yes=yes
+    )
+    books.close(db_of(ctx), through=day)
+    note(
+        f"The books are closed through {norwegian(day.isoformat())}. "
+        "Next: filmklynge export postings --new",
+        quiet=quiet,
+    )
+
+
+@books_app.command("status")
+def status(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -> None:
+    """Through which date the books are closed, and the last posting export.
+
+    Example: filmklynge books status
+    """
+    from filmklynge.ledger import books
+
+    s = books.status(db_of(ctx))
+    last = s["last_export"] or {}
+    row = {
+        "closed_through": s["closed_through"],
+        "vouchers_exported": s["vouchers_exported"],
+        "last_export": last.get("id"),
+        "last_export_on": (last.get("exported_at") or "")[:10] or None,
+        "last_export_to": last.get("to_on"),
+    }
+    render(
+        [row],
+        cols(
+            ("closed_through", "Closed through", "date"),
+            ("vouchers_exported", "Vouchers exported", "int"),
+            ("last_export", "Last export", "int"),
+            ("last_export_on", "Exported on", "date"),
+            ("last_export_to", "Covering to", "date"),
+        ),
+        fmt,
+        output,
+    )
+
+
+@vat_app.command("report")
+def vat_report(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Option("--year", help="The VAT year.")],
+    term: Annotated[
+        int | None,
+        typer.Option("--term", min=1, max=6, help="One term, 1–6 (1 = January–February)."),
+    ] = None,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """Basis and VAT per two-month term and VAT code, of the invoices and credit notes issued
+    in the term (credit notes count negative). The figures equal the exported postings to the
+    øre; the SAF-T column is the standard tax code the accounting system maps.
+
+    Example: filmklynge vat report --year 2026 --term 1
+    """
+    from filmklynge.ledger import vat
+
+    rows = vat.report(db_of(ctx), year=year, term=term)
+    render(
+        rows,
+        cols(
+            ("term", "Term", "int"),
+            ("vat_code", "VAT code", "code"),
+            ("saft_code", "SAF-T", "code"),
+            ("invoiced_net_ore", "Invoiced", "money"),
+            ("credited_net_ore", "Credited", "money"),
+            ("basis_ore", "Basis", "money"),
+            ("vat_ore", "VAT", "money"),
+            ("documents", "Docs", "int"),
+        ),
+        fmt,
+        output,
+    )
+    if fmt == Format.table:
+        from filmklynge.money import format_nok
+
+        note(
+            f"Total: basis {format_nok(sum(r['basis_ore'] for r in rows))}, "
+            f"VAT {format_nok(sum(r['vat_ore'] for r in rows))}."
+        )
+
+
+def accounts(
+    ctx: typer.Context,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", metavar="KEY=ACCOUNT", help="Point a posting key at an account (repeat)."
+        ),
+    ] = None,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """Show or set the chart of accounts the postings use (defaults from NS 4102), and the
+    SAF-T standard tax code of each VAT code.
+
+    Keys: receivables, bank, output_vat, member_credit, membership_S|E|Z, service_S|E|Z,
+    reminder_fees, rounding.
+
+    Example: filmklynge profile accounts --set bank=1920 --set membership_E=3440
+    """
+    from filmklynge.errors import InvalidInput
+    from filmklynge.ledger import books
+
+    db = db_of(ctx)
+    for item in set_ or []:
+        key, sep, account = item.partition("=")
+        if not sep:
+            raise InvalidInput(f"--set {item!r} must be KEY=ACCOUNT, like bank=1920.")
+        books.set_account(db, key.strip(), account)
+    rows = books.accounts(db)
+    render(
+        rows,
+        cols(("key", "Key", "code"), ("account", "Account", "code"), ("name", "Name", "text")),
+        fmt,
+        output,
+    )
+    if fmt == Format.table:
+        codes = db.query("SELECT code, saft_code FROM vat_codes ORDER BY code")
+        note("SAF-T tax codes: " + ", ".join(f"{c['code']} → {c['saft_code']}" for c in codes))
