@@ -105,7 +105,10 @@ def funded(cluster):
         "650 000",
     )
     # project rule 1 080/h, but an ENK owner is capped at 350/h: 10 h = 3 500,00 (August: both
-    # grants cover it, split 3:1 by grant amounts: 2 625,00 to IN-1 and 875,00 to KNS-1)
+    # grants cover it, split by each grant's amount per day: IN-1 300 000 / 1 096 days, KNS-1
+    # 100 000 / 365 days; over the common 1 096 × 365 days that is 300 000 × 365 : 100 000 ×
+    # 1 096 = 1 095 : 1 096. 350 000 øre × 1 095 / 2 191 = 174 920,13 -> 174 920 to IN-1 and
+    # 350 000 × 1 096 / 2 191 = 175 079,87 -> 175 080 to KNS-1, largest remainder)
     run(
         "inkind",
         "add",
@@ -145,8 +148,9 @@ def funded(cluster):
     run("invoices", "run", "--year", "2026", "--issued-on", "2026-01-10", "--yes")
     # full payment in February: 5 000,00 net, IN-1 only
     run("payments", "add", "--invoice", "10001", "--amount", "5 750", "--on", "2026-02-01")
-    # partial payment in August: 2 000 × 5 000 / 5 750 = 1 739,13 net, split 3:1:
-    # 1 304,35 to IN-1 and 434,78 to KNS-1
+    # partial payment in August: 2 000 × 5 000 / 5 750 = 1 739,13 net, split 1 095 : 1 096:
+    # 173 913 × 1 095 / 2 191 = 86 916,81 and 173 913 × 1 096 / 2 191 = 86 996,19; the one øre
+    # left goes to the larger remainder (,81): 869,17 to IN-1 and 869,96 to KNS-1
     run("payments", "add", "--invoice", "10002", "--amount", "2 000", "--on", "2026-08-01")
     return run
 
@@ -157,16 +161,16 @@ def test_worked_example_by_hand(funded, run_json):
     in26 = inn["years"][0]
     # IN-1: 300 000 over 1 096 days; 2026 has 365 of them: 99 908,76 (largest remainder)
     assert [y["granted_ore"] for y in inn["years"]] == [9_990_876, 9_990_876, 10_018_248]
-    assert in26["members_cash_ore"] == 500_000 + 130_435
-    assert in26["inkind_ore"] == 360_000 + 262_500
-    assert in26["match_shortfall_ore"] == 9_990_876 - 1_252_935
+    assert in26["members_cash_ore"] == 500_000 + 86_917
+    assert in26["inkind_ore"] == 360_000 + 174_920
+    assert in26["match_shortfall_ore"] == 9_990_876 - (586_917 + 534_920)
     assert not in26["match_ok"] and not in26["public_ok"]
     # forecast: Polarlys still owes 3 750,00 = 3 260,87 net, invoiced in January (IN-1 only)
     assert in26["forecast_cash_ore"] == 326_087
     kns26 = kns["years"][0]
     assert kns26["granted_ore"] == 5_041_096  # 184 of 365 days in 2026
-    assert kns26["members_cash_ore"] == 43_478
-    assert kns26["inkind_ore"] == 87_500 + 200_000
+    assert kns26["members_cash_ore"] == 86_996
+    assert kns26["inkind_ore"] == 175_080 + 200_000
     assert kns26["public_ok"] and kns26["public_ore"] == 0
     assert kns26["other_private_ore"] == 5_041_096
     # never counted twice: the two grants together hold exactly what was contributed
@@ -325,7 +329,8 @@ def test_report_pack_reads_back(funded, tmp_path):
     wb = load_workbook(out)
     assert wb.sheetnames == ["Finansiering", "Egeninnsats", "Per medlem", "Utbetalinger"]
     financing = list(wb["Finansiering"].values)
-    assert ("2026", "Medlemmenes egeninnsats", 0, 6225, 6225) in financing
+    # 3 600,00 + IN-1's 1 749,20 of the 3 500,00 split by amount per day (see the fixture)
+    assert ("2026", "Medlemmenes egeninnsats", 0, 5349.2, 5349.2) in financing
     inkind = list(wb["Egeninnsats"].values)
     # Kari's webinar was assigned to KNS-1: not in IN-1's pack.
     assert inkind == [
@@ -415,10 +420,25 @@ def test_cofunding_json_lists_grants(funded, run_json):
         "members_cash_ore": 0,
         "inkind_ore": 0,
     }
-    assert (year["match_ok"], year["match_shortfall_ore"]) == (False, 4_958_904)
+    # On 31.12.2026 the year 2027 has not started: no rule judged, no shortfall.
+    assert (year["status"], year["match_ok"], year["match_shortfall_ore"]) == (
+        "not started",
+        None,
+        0,
+    )
+    assert data["grants"][0]["total"]["granted_ore"] == 4_958_904
+    # From 01.01.2027 it runs, and nothing contributed yet is a shortfall of the whole year.
+    data = run_json(
+        "cofunding", "--grant", "KNS-1", "--year", "2027", "--as-of", "2027-01-01", env=END
+    )
+    [year] = data["grants"][0]["years"]
+    assert (year["status"], year["match_ok"], year["match_shortfall_ore"]) == (
+        "short",
+        False,
+        4_958_904,
+    )
     assert (year["public_ore"], year["other_private_ore"], year["public_ok"]) == (
         0,
         4_958_904,
         True,
     )
-    assert data["grants"][0]["total"]["granted_ore"] == 4_958_904

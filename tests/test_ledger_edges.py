@@ -34,17 +34,17 @@ def test_dues_add_up_each_members_invoices_over_two_years(billed, run_json):
     run("invoices", "credit", "10003", "--issued-on", "2025-03-01")  # all of Sluttet's
     run("payments", "add", "--invoice", "10006", "--amount", "5 749,99", "--on", "2026-02-01")
     data = run_json("dues", "--as-of", "2026-03-01", env=MARCH)
-    fields = ("member_id", "member", "invoiced_ore", "credited_ore", "paid_ore")
+    fields = ("member_id", "member", "invoiced_ore", "credited_ore", "fees_ore", "paid_ore")
     fields += ("outstanding_ore", "overdue_ore", "oldest_overdue_days")
     # Most overdue first. Festivalen: 10 000,00 left of 2025 (401 days: 24.01.2025 + 365 + 36)
     # and all of 2026. Polarlys: one øre of 2026 left, 36 days overdue.
     assert [m for m in data["members"]] == [
         dict(zip(fields, values, strict=True))
         for values in [
-            (3, "Festivalen", 3_500_000, 0, 750_000, 2_750_000, 2_750_000, 401),
-            (2, "Juni Film AS", 335_417, 0, 0, 335_417, 335_417, 36),
-            (1, "Polarlys Film AS", 1_150_000, 0, 1_149_999, 1, 1, 36),
-            (4, "Sluttet AS", 575_000, 575_000, 0, 0, 0, 0),
+            (3, "Festivalen", 3_500_000, 0, 0, 750_000, 2_750_000, 2_750_000, 401),
+            (2, "Juni Film AS", 335_417, 0, 0, 0, 335_417, 335_417, 36),
+            (1, "Polarlys Film AS", 1_150_000, 0, 0, 1_149_999, 1, 1, 36),
+            (4, "Sluttet AS", 575_000, -575_000, 0, 0, 0, 0, 0),  # credits are negative
         ]
     ]
     assert data["aging"] == {
@@ -56,7 +56,8 @@ def test_dues_add_up_each_members_invoices_over_two_years(billed, run_json):
     }
     assert data["totals"] == {
         "invoiced_ore": 3_500_000 + 335_417 + 1_150_000 + 575_000,
-        "credited_ore": 575_000,
+        "credited_ore": -575_000,
+        "fees_ore": 0,
         "paid_ore": 750_000 + 1_149_999,
         "outstanding_ore": 2_750_000 + 335_417 + 1,
         "overdue_ore": 2_750_000 + 335_417 + 1,
@@ -100,6 +101,8 @@ def test_invoice_plan_as_json(billed):
         "buyer_orgnr": "974760673",
         "buyer_vat_id": None,
         "buyer_address": "",
+        "billed_from": "2026-06-01",  # the months billed: June–December
+        "billed_to": "2026-12-31",
         "net_ore": 291_667,
         "vat_ore": 43_750,
         "total_ore": 335_417,
@@ -181,6 +184,7 @@ def test_unmatched_payments_come_with_a_suggestion_where_one_fits(invoiced, tmp_
             ("S-2", None, "5750.00"),  # only 10003 owes exactly this
             ("S-3", "10002", "2.00"),  # not a valid KID, but it names invoice 10002
             ("S-4", "1234567890", "3.00"),  # a KID with a wrong check digit, naming nothing
+            ("S-5", "123456785", "4.00"),  # a valid MOD11 KID of no invoice of ours
         ],
     )
     run("payments", "import", path)
@@ -192,6 +196,7 @@ def test_unmatched_payments_come_with_a_suggestion_where_one_fits(invoiced, tmp_
         (2, 10003, "amount equals what is outstanding"),
         (3, 10002, "text names invoice 10002; KID has a bad check digit"),
         (4, None, "KID has a bad check digit"),
+        (5, None, None),
     ]
 
 
@@ -291,3 +296,28 @@ def test_db_check_finds_nothing_wrong_after_crediting_and_paying(invoiced, run_j
     run("invoices", "credit", "10001", "--amount", "1 000", "--issued-on", "2026-02-01")
     run("payments", "add", "--invoice", "10003", "--amount", "6 000", "--on", "2026-02-01")
     assert run_json("db", "check") == {"ok": True, "problems": []}
+
+
+def test_payment_listing_filters(invoiced, tmp_path, run_json):
+    run, kids = invoiced
+    run("payments", "import", _camt(tmp_path, [("F-1", kids[10001][0], "100.00"),
+                                               ("F-2", None, "1.00")]))  # fmt: skip
+    run("payments", "add", "--invoice", "10003", "--amount", "50", "--on", "2026-02-10")
+    run("payments", "add", "--invoice", "10002", "--amount", "20", "--on", "2026-02-20",
+        "--method", "cash")  # fmt: skip
+
+    def ids(*args):
+        return [p["id"] for p in run_json("payments", "list", *args)]
+
+    assert ids() == [1, 2, 3, 4]
+    assert ids("--from", "2026-02-10") == [3, 4]
+    assert ids("--to", "2026-02-10") == [1, 2, 3]
+    assert ids("--from", "2026-02-02", "--to", "2026-02-19") == [3]
+    assert ids("--method", "camt054") == [1, 2]
+    assert ids("--method", "cash") == [4]
+    assert ids("--unmatched") == [2]
+    assert ids("--member", "Polarlys") == [3]
+    r = run("payments", "list", "--method", "cheque", code=2)
+    assert r.stderr == (
+        "Error: Method 'cheque' must be one of: manual, bank, cash, ocr, camt054, camt053.\n"
+    )

@@ -149,7 +149,19 @@ def test_contributions_exactly_at_the_requirement_and_public_share_exactly_at_th
     _grant(grants, "ONE-ORE", "10 000,01", "--hourly-rate", "500")
     _inkind(grants, "ONE-ORE", "20", "2026-03-03")
     data = run_json("cofunding", "--as-of", "2026-12-31", env=LATER)
+    assert data["as_of"] == "2026-12-31"
     by_ref = {g["grant"]: g for g in data["grants"]}
+    assert {k: v for k, v in by_ref["EXACT"].items() if k not in ("years", "total")} == {
+        "grant": "EXACT",
+        "grant_id": 1,
+        "funder": "Innovasjon Norge",
+        "public": True,
+        "amount_ore": 1_000_000,
+        "start_on": "2026-01-01",
+        "end_on": "2026-12-31",
+        "match_ratio": 1.0,
+    }
+    assert by_ref["EXACT"]["total"]["year"] == "total"
     fields = (
         "granted_ore",
         "inkind_ore",

@@ -285,7 +285,7 @@ def test_foreign_member_gets_english_with_iban_and_bic(books):
         "972 31 Luleå",
         "Sweden",
         "VAT id SE556677889901",
-        "Period: 01.01.2026–31.12.2026",
+        "Period: 01.06.2026–31.12.2026",  # the 7 months billed (June–December), as in the EHF
         "Membership fee 2026 (7/12)",
         "Full-year amount kr 2 000,00, 7 of 12 months",
         EXEMPT_EN,

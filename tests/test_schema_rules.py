@@ -44,8 +44,9 @@ def test_old_database_upgrades_in_place_keeping_every_row(old_db, run):
     before = counts(old_db)
     run("db", "check")
     after = counts(old_db)
+    added = {"vat_codes": 1}  # m012 adds the VAT code G (export of services)
     assert {t: after[t] for t in before if t != "_sqlite_migrations"} == {
-        t: n for t, n in before.items() if t != "_sqlite_migrations"
+        t: n + added.get(t, 0) for t, n in before.items() if t != "_sqlite_migrations"
     }
     conn = sqlite3.connect(old_db)
     for table in CHECKS:

@@ -1,4 +1,4 @@
-"""books close|status, vat report, profile accounts: the accountant's side of the ledger."""
+"""books close|status, vat report, profile accounts|reminder-limits: the accountant's side."""
 
 from typing import Annotated
 
@@ -17,6 +17,7 @@ def register(app: typer.Typer, profile_app: typer.Typer) -> None:
     app.add_typer(books_app, name="books", rich_help_panel="Billing")
     app.add_typer(vat_app, name="vat", rich_help_panel="Billing")
     profile_app.command("accounts")(accounts)
+    profile_app.command("reminder-limits")(reminder_limits)
 
 
 @books_app.command("close")
@@ -162,3 +163,57 @@ def accounts(
     if fmt == Format.table:
         codes = db.query("SELECT code, saft_code FROM vat_codes ORDER BY code")
         note("SAF-T tax codes: " + ", ".join(f"{c['code']} → {c['saft_code']}" for c in codes))
+
+
+def reminder_limits(
+    ctx: typer.Context,
+    add: Annotated[
+        str | None,
+        typer.Option("--add", metavar="DATE", help="Record new figures valid from DATE."),
+    ] = None,
+    rate: Annotated[
+        str | None, typer.Option("--rate", metavar="AMOUNT", help="The collection rate (kr).")
+    ] = None,
+    max_fee: Annotated[
+        str | None, typer.Option("--max-fee", metavar="AMOUNT", help="The maximum fee (kr).")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Where the figures are published.")
+    ] = None,
+    fmt: Fmt = Format.table,
+    output: Output = None,
+) -> None:
+    """The legal maximum reminder fee (purregebyr) by date, with the collection rate
+    (inkassosats) it comes from. A reminder's fee is never above the figure in force on the
+    reminder's date, whatever the profile says; `profile set --reminder-fee` refuses a fee
+    above today's. Add each new year's figures when the Ministry publishes them.
+
+    Example: filmklynge profile reminder-limits --add 01.01.2027 --rate 720 --max-fee 36 --source "Finanstilsynet"
+    """
+    from filmklynge.dates import parse_date
+    from filmklynge.errors import InvalidInput
+    from filmklynge.money import parse_nok
+    from filmklynge.register import profile
+
+    db = db_of(ctx)
+    if add is not None:
+        if rate is None or max_fee is None:
+            raise InvalidInput("With --add, give --rate and --max-fee too.")
+        profile.add_reminder_fee_limit(
+            db,
+            valid_from=parse_date(add, field="--add"),
+            collection_rate_ore=parse_nok(rate, field="--rate"),
+            max_fee_ore=parse_nok(max_fee, field="--max-fee"),
+            source=source or "",
+        )
+    render(
+        profile.reminder_fee_limits(db),
+        cols(
+            ("valid_from", "Valid from", "date"),
+            ("collection_rate_ore", "Collection rate", "money"),
+            ("max_fee_ore", "Max. reminder fee", "money"),
+            ("source", "Source", "text"),
+        ),
+        fmt,
+        output,
+    )

@@ -117,16 +117,25 @@ def render_summary(data: dict[str, Any], cluster_name: str) -> str:
         table.add_column("Match rule")
         table.add_column("Public share")
         for g in grants:
+            waiting = g.get("status") == "not started"
             table.add_row(
                 _text(g["grant"]),
                 format_nok(g["granted_ore"], symbol=False),
                 format_nok(g["contributed_ore"], symbol=False),
-                "pass" if g["match_ok"] else f"short {format_nok(g['match_shortfall_ore'])}",
-                "pass" if g["public_ok"] else f"short {format_nok(g['public_shortfall_ore'])}",
+                "not started"
+                if waiting
+                else "pass"
+                if g["match_ok"]
+                else f"short {format_nok(g['match_shortfall_ore'])}",
+                "not started"
+                if waiting
+                else "pass"
+                if g["public_ok"]
+                else f"short {format_nok(g['public_shortfall_ore'])}",
             )
         parts += [table, Text("")]
     attention = []
-    short = [g for g in grants if not (g["match_ok"] and g["public_ok"])]
+    short = [g for g in grants if g.get("status") == "short"]
     if short:
         grants_short = ", ".join(g["grant"] for g in short)
         attention.append(

@@ -282,8 +282,8 @@ def postings(
     ] = False,
     output: Out = None,
 ) -> None:
-    """Vouchers for the accounting system: every invoice, credit note, payment, allocation and
-    refund dated in the range, each balanced to the øre.
+    """Vouchers for the accounting system: every invoice, credit note, payment, allocation,
+    refund and reminder fee dated in the range, each balanced to the øre.
 
     GBAT10 is the voucher import of Tripletex, PowerOffice Go, Visma and Mamut (semicolons,
     YYYYMMDD dates, amounts with a point, SAF-T tax codes in the VAT column); beancount is a

@@ -241,16 +241,50 @@ def cofunding(
     by_member: Annotated[
         bool, typer.Option("--by-member", help="Each member's cash and in-kind.")
     ] = False,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Count up to this date.")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="As it stood on this date: count what was paid and worked up to it; years "
+            "that start after it show 'not started'.",
+        ),
+    ] = None,
+    split_on: Annotated[
+        str | None,
+        typer.Option(
+            "--split-on",
+            help="Only show how a contribution dated on this day is split between the grants "
+            "active then.",
+        ),
+    ] = None,
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
     """Do members' fees and in-kind work match each grant? Pass or shortfall per rule and year.
 
+    Where grants overlap, a contribution dated on a day is split by each grant's amount per
+    day on that day (grant amount / days of its period), exactly to the øre; one assigned to a
+    grant ('inkind add --grant') counts for that grant only. The split key is printed under the
+    table and is in --format json ('split_key').
+
+    Only members' in-kind counts: work by a company that was not a member on the day (it had
+    left, or not yet joined) is recorded but not counted, and listed apart.
+
+    With --as-of, a year of a grant that starts after that date shows 'not started', not a
+    shortfall; the grant's total then shows 'running'.
+
     Example: filmklynge cofunding --grant IN-2026-17 --by-member
     """
     from filmklynge.funding import cofunding as service
 
+    if split_on:
+        key = service.split_on(db_of(ctx), _day(split_on, "--split-on"))
+        if fmt == Format.json:
+            render([], [], fmt, output, json_rows=key)
+            return
+        render(key["grants"], _SPLIT_COLUMNS, fmt, output)
+        note(key["rule"])
+        return
     data = service.cofunding(
         db_of(ctx), as_of=_day(as_of, "--as-of"), grant=grant, year=year, by_member=by_member
     )
@@ -273,12 +307,8 @@ def cofunding(
                     "ratio": f"{r['contribution_ratio']:.2f}"
                     if r["contribution_ratio"] is not None
                     else "",
-                    "match": "ok"
-                    if r["match_ok"]
-                    else f"-{r['match_shortfall_ore'] // 100:,}".replace(",", " "),
-                    "public": "ok"
-                    if r["public_ok"]
-                    else f"-{r['public_shortfall_ore'] // 100:,}".replace(",", " "),
+                    "match": _verdict(r, "match"),
+                    "public": _verdict(r, "public"),
                 }
             )
     render(
@@ -296,6 +326,8 @@ def cofunding(
         fmt,
         output,
     )
+    from filmklynge.dates import norwegian
+
     if by_member and fmt == Format.table:
         for g in data["grants"]:
             render(
@@ -311,5 +343,57 @@ def cofunding(
             )
     note(
         "Match: members' fees (net of VAT) + in-kind ≥ ratio × grant; Public: public money ≤ "
-        "its cap of the total. A negative figure is the shortfall in NOK."
+        "its cap of the total. A negative figure is the shortfall in NOK; 'not started': the "
+        f"year starts after {norwegian(data['as_of'])}; 'running': the total includes such "
+        "years."
+    )
+    _print_split_key(data)
+    _print_not_counted(data)
+
+
+_SPLIT_COLUMNS = cols(
+    ("grant", "Grant", "code"),
+    ("amount_ore", "Amount", "money"),
+    ("days", "Days", "int"),
+    ("per_day_ore", "Per day", "money"),
+    ("share", "Share", "code"),
+)
+
+
+def _verdict(row: dict, rule: str) -> str:
+    """ok, the shortfall in whole NOK, 'not started' or 'running' for one rule of a row."""
+    if row["status"] in ("not started", "running"):
+        return row["status"]
+    if row[f"{rule}_ok"]:
+        return "ok"
+    return f"-{row[f'{rule}_shortfall_ore'] // 100:,}".replace(",", " ")
+
+
+def _print_split_key(data: dict) -> None:
+    from filmklynge.dates import norwegian
+    from filmklynge.money import format_nok, format_percent
+
+    for overlap in data["split_key"]:
+        shares = ", ".join(
+            f"{g['grant']} {format_nok(g['amount_ore'])} / {g['days']} days "
+            f"≈ {format_nok(g['per_day_ore'])} a day ({format_percent(round(g['share'] * 10_000))})"
+            for g in overlap["grants"]
+        )
+        note(f"Split key {norwegian(overlap['from'])}–{norwegian(overlap['to'])}: {shares}.")
+    if data["split_key"]:
+        note(data["split_rule"])
+
+
+def _print_not_counted(data: dict) -> None:
+    from filmklynge.money import format_nok
+
+    apart = data["inkind_not_counted"]
+    if not apart["entries"]:
+        return
+    who = ", ".join(
+        f"{e['member']} {e['worked_on']} {format_nok(e['value_ore'])}" for e in apart["entries"][:5]
+    ) + (" …" if len(apart["entries"]) > 5 else "")
+    note(
+        f"In-kind by non-members, not counted: {format_nok(apart['value_ore'])} "
+        f"({len(apart['entries'])} entries: {who}). {apart['rule']}"
     )

@@ -16,7 +16,7 @@ from filmklynge.cli._common import (
 from filmklynge.cli._common import (
     day_or_today as _day,
 )
-from filmklynge.output import Format, cols, note, render
+from filmklynge.output import Format, cols, note, render, warn
 
 inkind_app = typer.Typer(no_args_is_help=True, help="In-kind work (egeninnsats) and its rates.")
 events_app = typer.Typer(no_args_is_help=True, help="Gatherings, webinars and their attendance.")
@@ -68,6 +68,9 @@ def add(
 ) -> None:
     """Record in-kind work, valued by the approved rate rules.
 
+    Only members' in-kind counts for co-funding: work by a company that was not a member on
+    the day (it had left, or not yet joined) is recorded with a warning and not counted.
+
     Salary rule: 1.2 ‰ of gross annual salary per hour, at most NOK 600/h (1 200/h for
     documented cluster-project costs, rule 'project'); owners of one-person firms and partners
     in ANS/DA at most NOK 350/h; at most 1 850 hours per person a year. See 'inkind rates'.
@@ -94,6 +97,8 @@ def add(
         f" = {format_nok(e['value_ore'])} ({e['basis']}).",
         quiet=quiet,
     )
+    if e["not_counted"]:
+        warn(f"{e['not_counted']}.")
 
 
 @inkind_app.command("list")
@@ -142,15 +147,29 @@ def import_(
     Headings (Norwegian / English): medlem/member (orgnr or name), person, dato/date,
     timer/hours, aktivitet/activity, regel/rule, lønn/salary, tilskudd/grant, eier/owner.
 
+    Rows by a company that was not a member on the date (it had left, or not yet joined) are
+    recorded but not counted for co-funding; they are listed.
+
     Example: filmklynge inkind import timer-2026.csv --dry-run
     """
     from filmklynge.funding import inkind
     from filmklynge.tablefile import load_text
 
-    added, errors = inkind.import_entries(
+    added, errors, apart = inkind.import_entries(
         db_of(ctx), load_text(file), skip_invalid=skip_invalid, dry_run=dry_run
     )
     report_import(added, errors, what="in-kind entries", dry_run=dry_run, skip=skip_invalid)
+    _report_not_counted(apart)
+
+
+def _report_not_counted(apart: list[str]) -> None:
+    """List rows by companies that were not members on the day (recorded, not counted)."""
+    if not apart:
+        return
+    rows = "1 row is" if len(apart) == 1 else f"{len(apart)} rows are"
+    note(f"{rows} by non-members, not counted in co-funding:")
+    for line in apart:
+        note(f"  {line}")
 
 
 @inkind_app.command("rates")
@@ -319,7 +338,7 @@ def event_attend(
 
     db = db_of(ctx)
     m = find_member(db, member)
-    _, already, errors = events.record_attendance(
+    _, already, errors, apart = events.record_attendance(
         db,
         event,
         [(1, {"member": m["orgnr"] or m["name"], "person": person, "hours": hours or ""})],
@@ -329,6 +348,8 @@ def event_attend(
 
         raise InvalidInput(errors[0].removeprefix("line 1: "))
     note("Already registered." if already else f"Registered {person} ({m['name']}).", quiet=quiet)
+    if apart:
+        warn(f"{apart[0].removeprefix('line 1: ')}.")
 
 
 @events_app.command("import-attendance")
@@ -343,12 +364,15 @@ def event_import(
 
     Headings: medlem/member (orgnr or exact name), deltaker/person, timer/hours (optional).
 
+    Participants of a company that was not a member on the event's day (it had left, or not
+    yet joined) are recorded but their in-kind is not counted for co-funding; they are listed.
+
     Example: filmklynge events import-attendance 1 deltakere.csv --skip-invalid
     """
     from filmklynge.funding import events
     from filmklynge.tablefile import load_text
 
-    added, already, errors = events.import_attendance(
+    added, already, errors, apart = events.import_attendance(
         db_of(ctx), event, load_text(file), skip_invalid=skip_invalid, dry_run=dry_run
     )
     report_import(
@@ -358,6 +382,7 @@ def event_import(
         dry_run=dry_run,
         skip=skip_invalid,
     )
+    _report_not_counted(apart)
 
 
 @events_app.command("to-inkind")
@@ -376,5 +401,12 @@ def event_to_inkind(
     """
     from filmklynge.funding import events
 
-    made, already = events.to_inkind(db_of(ctx), event, grant=grant, rate_ore=_kr(rate, "rate"))
+    made, already, apart = events.to_inkind(
+        db_of(ctx), event, grant=grant, rate_ore=_kr(rate, "rate")
+    )
     note(f"Made {made} in-kind entries ({already} were made before).", quiet=quiet)
+    if apart:
+        warn(
+            f"{apart} of them by companies that were not members on the event's day: "
+            "recorded, not counted in co-funding."
+        )

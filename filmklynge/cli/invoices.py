@@ -256,9 +256,14 @@ def credit(
     issued_on: Annotated[
         str | None, typer.Option("--issued-on", help="Date of the credit note (default today).")
     ] = None,
+    reminder_fees: Annotated[
+        bool,
+        typer.Option("--reminder-fees", help="Waive the reminder fees still owed instead."),
+    ] = False,
     quiet: Quiet = False,
 ) -> None:
-    """Issue a credit note for an invoice: all of it, some lines, or an amount.
+    """Issue a credit note for an invoice: all of it, some lines, or an amount; or, with
+    --reminder-fees, the reminder fees still owed on it (a fee is owed like the invoice).
 
     Issued invoices are never changed; a credit note in the same number series corrects them.
 
@@ -267,6 +272,21 @@ def credit(
     from filmklynge.ledger import invoicing
     from filmklynge.money import format_nok, parse_nok
 
+    if reminder_fees:
+        from filmklynge.errors import InvalidInput
+        from filmklynge.ledger.reminders import waive_fees
+
+        if amount is not None or line:
+            raise InvalidInput("--reminder-fees goes alone, without --amount or --line.")
+        waived = waive_fees(
+            db_of(ctx), number, issued_on=_day(issued_on, "--issued-on"), reason=reason
+        )
+        note(
+            f"Credit note {waived['number']} waives {format_nok(-waived['total_ore'])} in "
+            f"reminder fees on invoice {waived['credits']}.",
+            quiet=quiet,
+        )
+        return
     note_row = invoicing.credit_invoice(
         db_of(ctx),
         number,
@@ -299,6 +319,10 @@ def remind(
 ) -> None:
     """Record reminders for overdue invoices: 14 days to pay, a fee only where the law allows.
 
+    When none is due it says why: nothing overdue, or the reminders the profile allows are used
+    up ("consider debt collection for invoices N, M"), or it is too soon; --format json then
+    prints [].
+
     This records the reminders; it sends nothing. 'filmklynge invoices send --reminders'
     sends them (by e-mail, or on paper in a print batch), and 'invoices pdf N --reminder SEQ'
     writes one as PDF.
@@ -311,9 +335,12 @@ def remind(
     from filmklynge.money import format_nok
 
     db = db_of(ctx)
-    planned = reminders.plan_reminders(db, on=_day(as_of, "--as-of"), number=invoice)
+    day = _day(as_of, "--as-of")
+    planned = reminders.plan_reminders(db, on=day, number=invoice)
     if not planned:
-        note("No invoices need a reminder.")
+        if fmt == Format.json:
+            render([], [], fmt, output)
+        note(reminders.why_none_due(db, on=day))
         return
     from dataclasses import asdict
 

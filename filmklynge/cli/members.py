@@ -82,6 +82,16 @@ AttachEhf = Annotated[
     ),
 ]
 Notes = Annotated[str | None, typer.Option("--notes", help="Free-text notes.")]
+VatTreatment = Annotated[
+    str | None,
+    typer.Option(
+        "--vat-treatment",
+        help="domestic (default: the tier's VAT codes) or export: export of services to a "
+        "business abroad, zero-rated under merverdiavgiftsloven § 6-22 (VAT code G, EHF 'Export "
+        "outside the EU'), the legal reference printed on the invoice. A fee outside the VAT Act "
+        "(E) stays E. Not for a Norwegian member; decide with the accountant.",
+    ),
+]
 # The listing's filters (tier, county and sector above too); `export members` takes the same.
 Status = Annotated[str | None, typer.Option("--status", help="active, pending or resigned.")]
 Search = Annotated[str | None, typer.Option("--search", "-s", help="Part of name, orgnr or place.")]
@@ -115,6 +125,7 @@ def add(
     buyer_reference: BuyerRef = None,
     attach_ehf: AttachEhf = None,
     language: Language = None,
+    vat_treatment: VatTreatment = None,
     notes: Notes = None,
     joined: Annotated[
         str | None, typer.Option("--joined", help="First day (default today).")
@@ -184,6 +195,7 @@ def add(
             buyer_reference=buyer_reference,
             attach_ehf=attach_ehf,
             language=language,
+            vat_treatment=vat_treatment,
             notes=notes,
             joined_on=joined_on,
             contact=contact,
@@ -221,6 +233,11 @@ def list_(
     output: Output = None,
 ) -> None:
     """List members with their status on a date (no contact persons).
+
+    --as-of D shows the register as it stood on D: the status then, and nothing that came
+    after D. A member who left after D is active with no leaving date; one who left and
+    rejoined after D is resigned (left on its earlier leaving date); one whose membership
+    starts after D is pending, with its joining date (enrolled ahead of time).
 
     Example: filmklynge members list --as-of 31.12.2025 --county Finnmark --format csv
     """
@@ -276,6 +293,7 @@ def show(
         ("Invoice delivery", data["invoice_delivery"]),
         ("Buyer reference", data.get("buyer_reference")),
         ("EHF XML in e-mails", "yes" if data.get("attach_ehf") else "no"),
+        ("VAT treatment", data.get("vat_treatment") or "domestic"),
         ("Notes", data["notes"]),
     ]
     rows = [{"field": k, "value": "" if v is None else str(v)} for k, v in fields]
@@ -316,6 +334,7 @@ def edit(
     buyer_reference: BuyerRef = None,
     attach_ehf: AttachEhf = None,
     language: Language = None,
+    vat_treatment: VatTreatment = None,
     notes: Notes = None,
     quiet: Quiet = False,
 ) -> None:
@@ -347,6 +366,7 @@ def edit(
         buyer_reference=buyer_reference,
         attach_ehf=attach_ehf,
         language=language,
+        vat_treatment=vat_treatment,
         notes=notes,
     )
     note(f"Updated member {member['id']}: {member['name']}.", quiet=quiet)
@@ -358,16 +378,90 @@ def resign(
     ref: Ref,
     on: Annotated[str, typer.Option("--on", help="Last day of membership.")],
     reason: Annotated[str | None, typer.Option("--reason", help="Why they left.")] = None,
+    credit_unused: Annotated[
+        bool,
+        typer.Option(
+            "--credit-unused",
+            help="Credit the whole months invoiced after the month of leaving (a credit note "
+            "per invoice); shows the amount and asks first.",
+        ),
+    ] = False,
+    months: Annotated[
+        int | None,
+        typer.Option(
+            "--months", help="With --credit-unused: credit only this many (last) unused months."
+        ),
+    ] = None,
+    issued_on: Annotated[
+        str | None,
+        typer.Option("--issued-on", help="Date of the credit notes (default today)."),
+    ] = None,
+    dry_run: DryRun = False,
+    yes: Yes = False,
     quiet: Quiet = False,
 ) -> None:
     """Register that a member leaves; the last day of membership is --on.
 
-    Example: filmklynge members resign Polarlys --on 2026-12-31 --reason "Avvikla drifta"
+    A leaver pays to the month it leaves in: an invoice run after this bills whole months from
+    the month of joining (or the period's start) to the month of leaving. A member already
+    invoiced past its leaving month can get the unused whole months back with --credit-unused:
+    each line is credited its amount less the pro rata of its full-year amount for the months
+    kept, so the invoice less the credit note is what a leaver invoiced now would pay. Crediting
+    more months than are unused is refused.
+
+    Example: filmklynge members resign Polarlys --on 2026-07-31 --credit-unused --yes
     """
+    from filmklynge.errors import InvalidInput
     from filmklynge.register import members
 
-    member = members.resign(db_of(ctx), ref, on=_date(on, "--on"), reason=reason)
+    db = db_of(ctx)
+    day = _date(on, "--on")
+    if months is not None and not credit_unused:
+        raise InvalidInput("--months goes with --credit-unused.")
+    if not credit_unused:
+        member = members.resign(db, ref, on=day, reason=reason)
+        note(f"{member['name']} leaves after {on}.", quiet=quiet)
+        return
+    from filmklynge.ledger import invoicing
+    from filmklynge.money import format_nok
+
+    member = members.find_member(db, ref)
+    plans = invoicing.plan_unused_credit(db, member["id"], left_on=day, months=months)
+    total = sum(p.total_ore for p in plans)
+    for p in plans:
+        note(
+            f"Invoice {p.invoice_number}: {p.months} unused months "
+            f"({_nb(p.unused_from)}–{_nb(p.unused_to)}), credit {format_nok(p.total_ore)}."
+        )
+    if dry_run:
+        note(f"Dry run: would credit {format_nok(total)}; nothing was written.")
+        return
+    if plans:
+        confirm_or_abort(
+            f"{member['name']} leaves after {_nb(day.isoformat())}; credit "
+            f"{format_nok(total)} for the unused months?",
+            yes=yes,
+        )
+    with db.atomic():
+        members.resign(db, member["id"], on=day, reason=reason)
+        notes = invoicing.credit_unused(
+            db, plans, issued_on=_date(issued_on, "--issued-on"), reason=None
+        )
     note(f"{member['name']} leaves after {on}.", quiet=quiet)
+    for n, p in zip(notes, plans, strict=True):
+        note(
+            f"Credit note {n['number']} credits {format_nok(-n['total_ore'])} on invoice "
+            f"{p.invoice_number}.",
+            quiet=quiet,
+        )
+    if not plans:
+        note("No invoice bills months after the month of leaving; nothing to credit.", quiet=quiet)
+
+
+def _nb(iso: str) -> str:
+    from filmklynge.dates import norwegian
+
+    return norwegian(iso)
 
 
 @members_app.command("rejoin")

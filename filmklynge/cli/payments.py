@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from filmklynge.cli._common import DryRun, Fmt, Output, Quiet, db_of
+from filmklynge.cli._common import DryRun, Fmt, Output, Quiet, Yes, confirm_or_abort, db_of
 from filmklynge.cli._common import day_or_today as _day
 from filmklynge.output import Format, cols, note, render
 
@@ -105,17 +105,27 @@ def add(
     payer: Annotated[
         str | None, typer.Option("--payer", help="Who paid, if not the member.")
     ] = None,
+    yes: Yes = False,
     quiet: Quiet = False,
 ) -> None:
     """Register a payment by hand; what is more than owed becomes a credit on the member.
+
+    A payment on an invoice that owes nothing (already paid), or of more than twice what it
+    owes, is asked about first (or needs --yes), saying how much becomes credit.
 
     Example: filmklynge payments add --invoice 10005 --amount "2 500" --on 2026-11-20
     """
     from filmklynge.ledger import payments
     from filmklynge.money import format_nok
 
+    db = db_of(ctx)
+    warning = payments.payment_warning(
+        db, amount_ore=_amount(amount), paid_on=_day(on, "--on"), invoice=invoice, kid=kid
+    )
+    if warning:
+        confirm_or_abort(f"{warning} Register it?", yes=yes)
     p = payments.add_payment(
-        db_of(ctx),
+        db,
         amount_ore=_amount(amount),
         paid_on=_day(on, "--on"),
         invoice=invoice,
@@ -201,15 +211,30 @@ def allocate(
 ) -> None:
     """Settle an unmatched payment against an invoice or a member.
 
+    Says "partly settles N (kr X still owing)" for an invoice the payment does not cover, and
+    how much is left as credit on the member.
+
     Example: filmklynge payments allocate 17 --invoice 10012
     """
     from filmklynge.ledger import payments
     from filmklynge.money import format_nok
 
-    p = payments.allocate(db_of(ctx), payment, invoice=invoice, member=member, on=_day(on, "--on"))
+    db = db_of(ctx)
+    day = _day(on, "--on")
+    p = payments.allocate(db, payment, invoice=invoice, member=member, on=day)
+    from filmklynge.ledger.invoicing import invoice_details
+
+    settles = []
+    for number in (p["invoices"] or "").split():
+        left = invoice_details(db, number, as_of=day)["outstanding_ore"]
+        settles.append(
+            f"partly settles {number} ({format_nok(left)} still owing)"
+            if left > 0
+            else f"settles {number}"
+        )
     note(
         f"Payment {p['id']} now belongs to {p['member']}"
-        + (f" and settles {p['invoices']}" if p["invoices"] else "")
+        + (f" and {', '.join(settles)}" if settles else "")
         + (f"; {format_nok(p['unallocated_ore'])} is credit" if p["unallocated_ore"] else "")
         + ".",
         quiet=quiet,
@@ -255,7 +280,10 @@ def dues(
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
-    """Who owes what: per member invoiced, credited, paid, outstanding, overdue; and aging.
+    """Who owes what: per member invoiced, credited, reminder fees, paid, outstanding, overdue;
+    and aging. A reminder fee is owed like the invoice it reminds of: owing = invoiced +
+    credited + fees − paid, where credited is negative (credits are negative in every listing
+    and export). With --as-of, documents and payments after that day are left out.
 
     Example: filmklynge dues --overdue --as-of 31.12.2026
     """
@@ -272,6 +300,7 @@ def dues(
             ("member", "Member", "text", 22),
             ("invoiced_ore", "Invoiced", "money"),
             ("credited_ore", "Credited", "money"),
+            ("fees_ore", "Fees", "money"),
             ("paid_ore", "Paid", "money"),
             ("outstanding_ore", "Owing", "money"),
             ("overdue_ore", "Overdue", "money"),
@@ -284,7 +313,8 @@ def dues(
     if fmt == Format.table:
         a, t = data["aging"], data["totals"]
         note(
-            f"Totals: invoiced {format_nok(t['invoiced_ore'])}, paid {format_nok(t['paid_ore'])},"
+            f"Totals: invoiced {format_nok(t['invoiced_ore'])}, reminder fees "
+            f"{format_nok(t['fees_ore'])}, paid {format_nok(t['paid_ore'])},"
             f" owing {format_nok(t['outstanding_ore'])}, overdue {format_nok(t['overdue_ore'])}."
         )
         note(

@@ -28,8 +28,8 @@ _LABELS = [
     ("kid_length", "KID length"),
     ("language", "Document language"),
     ("reminder_after_days", "Reminder after (days past due)"),
-    ("reminder_fee_ore", "Reminder fee (øre)"),
-    ("reminder_fee_cap_ore", "Reminder fee cap (øre)"),
+    ("reminder_fee_ore", "Reminder fee"),
+    ("reminder_fee_cap_ore", "Reminder fee cap"),
     ("reminder_max_fees", "Reminders with a fee, at most"),
     ("reminder_max_count", "Reminders per invoice, at most"),
     ("smtp_host", "SMTP server"),
@@ -39,6 +39,7 @@ _LABELS = [
     ("smtp_sender", "E-mail sender (From)"),
     ("peppol_url", "Peppol access point URL"),
     ("peppol_sender_id", "Access point sender id"),
+    ("books_closed_through", "Books closed through"),
 ]
 # Secrets are never stored; `profile show` only says whether they are in the environment.
 _SECRETS = [
@@ -168,13 +169,24 @@ def init(
 def show(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -> None:
     """Show the cluster's profile and invoice settings.
 
+    The table says yes/no, kroner and dd.mm.yyyy; --format json gives the stored values
+    (0/1, øre, ISO dates).
+
     Example: filmklynge profile show --format json
     """
     from filmklynge import identifiers
+    from filmklynge.dates import norwegian
+    from filmklynge.money import format_nok
     from filmklynge.register import profile
 
     row = profile.get_profile(db_of(ctx))
     shown = dict(row)
+    for key in ("vat_registered", "foretaksregisteret"):
+        shown[key] = "yes" if row.get(key) else "no"
+    for key in ("reminder_fee_ore", "reminder_fee_cap_ore"):
+        shown[key] = format_nok(row[key]) if row.get(key) is not None else None
+    if row.get("books_closed_through"):
+        shown["books_closed_through"] = norwegian(row["books_closed_through"])
     shown["orgnr"] = identifiers.format_orgnr(row["orgnr"]) + (
         " MVA" if row["vat_registered"] else ""
     )
@@ -222,7 +234,11 @@ def set_(
     ] = None,
     reminder_fee_cap: Annotated[
         str | None,
-        typer.Option("--reminder-fee-cap", help="Highest reminder fee allowed (1/10 inkassosats)."),
+        typer.Option(
+            "--reminder-fee-cap",
+            help="Highest reminder fee to charge; never above the legal maximum (profile "
+            "reminder-limits).",
+        ),
     ] = None,
     reminder_max_fees: Annotated[
         int | None, typer.Option("--reminder-max-fees", help="Reminders per invoice with a fee.")

@@ -20,10 +20,13 @@ What goes into a document, and why:
 * Amounts are integer øre written as ``12500.00``; the totals are the stored ones. A credit
   note is stored with negative amounts and written as a ``CreditNote`` with positive ones.
 * One line per stored line: quantity 1 (``C62``) at the line's amount, its VAT category from
-  the stored VAT code (S with its rate, E with the stored exemption text, Z, O). The VAT
+  the stored VAT code (S with its rate, E with the stored exemption text, Z, O, and G for
+  export of services, zero-rated under merverdiavgiftsloven § 6-22, with that legal reference
+  as its exemption reason: EN 16931's "Export outside the EU", which BR-G-10 requires a reason
+  for, where Z may not carry one). The VAT
   breakdown has one subtotal per code and rate (``ledger.vat``): E and Z, both 0 %, stay apart.
-* ``InvoicePeriod`` is the months billed: a member who joined in the period pays from the
-  month of joining, so the period starts there.
+* ``InvoicePeriod`` is the months billed (``invoicing.billed_period``, as on the PDF): a
+  member pays from the month of joining to the month of leaving.
 * ``PaymentMeans`` 30 (credit transfer) with the KID and the account: the BBAN for a member in
   Norway, the IBAN and BIC for one abroad. Credit notes are not paid, so they have none.
 * ``BuyerReference`` is the member's buyer reference, or else its member number.
@@ -36,7 +39,6 @@ import base64
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from filmklynge.errors import InvalidInput
@@ -49,7 +51,7 @@ CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 ORGNR_SCHEME = "0192"
-CATEGORIES = ("S", "E", "Z", "O")
+CATEGORIES = ("S", "E", "Z", "G", "O")
 
 # Peppol's address schemes (EAS) for a company's VAT number, by country.
 VAT_SCHEMES = {
@@ -243,16 +245,16 @@ def _line_problems(rows: _Rows) -> list[str]:
         codes.append(code)
         if code not in CATEGORIES:
             problems.append(
-                f"line {no} has VAT code {code}, which has no EHF category (S, E, Z or O)"
+                f"line {no} has VAT code {code}, which has no EHF category (S, E, Z, G or O)"
             )
         elif code == "S" and rate <= 0:
             problems.append(f"line {no} has VAT code S at 0 %; S needs a rate above 0")
-        elif code in ("E", "Z", "O") and rate != 0:
+        elif code in ("E", "Z", "G", "O") and rate != 0:
             problems.append(f"line {no} has VAT code {code} at a rate above 0 %")
-        elif code == "E" and not _exemption_text(rows, line):
+        elif code in ("E", "G") and not _exemption_text(rows, line):
             problems.append(
-                f"line {no} is exempt from VAT (E) but has no exemption text, "
-                "which EHF requires (BR-E-10)"
+                f"line {no} is {'exempt from' if code == 'E' else 'zero-rated as export for'} "
+                f"VAT ({code}) but has no exemption text, which EHF requires (BR-{code}-10)"
             )
         if int(line["net_ore"]) * rows.sign < 0 or int(line["vat_ore"]) * rows.sign < 0:
             problems.append(f"line {no} has an amount of the wrong sign")
@@ -265,9 +267,9 @@ def _line_problems(rows: _Rows) -> list[str]:
         )
     profile = rows.profile
     if not profile.get("vat_registered"):
-        if present & {"S", "Z"}:
+        if present & {"S", "Z", "G"}:
             problems.append(
-                "it charges or zero-rates VAT (S or Z) but the cluster is not VAT-registered "
+                "it charges or zero-rates VAT (S, Z or G) but the cluster is not VAT-registered "
                 "(filmklynge profile set --vat)"
             )
         elif "E" in present and not profile.get("foretaksregisteret"):
@@ -400,7 +402,7 @@ def _breakdown(rows: _Rows) -> list[dict[str, Any]]:
     for group in breakdown(rows.lines):
         code = group["vat_code"]
         reason = ""
-        if code in ("E", "O"):
+        if code in ("E", "G", "O"):
             reason = next(
                 (
                     _exemption_text(rows, line)
@@ -422,23 +424,10 @@ def _breakdown(rows: _Rows) -> list[dict[str, Any]]:
 
 
 def billed_period(rows: _Rows) -> tuple[str, str] | None:
-    """First and last day of the months billed: from the month of joining for a member
-    invoiced pro rata, else the invoice's period."""
-    start, end = rows.invoice.get("period_start_on"), rows.invoice.get("period_end_on")
-    if not start or not end:
-        return None
-    months = [
-        int(line["months"])
-        for line in rows.lines
-        if line.get("months") and line.get("months_of") and line["months"] < line["months_of"]
-    ]
-    if months and len(months) == len(rows.lines):
-        from filmklynge.dates import add_months
+    """First and last day of the months billed (``invoicing.billed_period``, as on the PDF)."""
+    from filmklynge.ledger.invoicing import billed_period as months_billed
 
-        last = date.fromisoformat(end)
-        first = add_months(date(last.year, last.month, 1), -(max(months) - 1))
-        start = max(start, first.isoformat())
-    return start, end
+    return months_billed(rows.invoice, rows.lines)
 
 
 # --------------------------------------------------------------------------- the XML
@@ -565,7 +554,8 @@ def _category(b: _Builder, parent: ET.Element, name: str, code: str, rate_bp: in
     b.add(category, "cbc:ID", code)
     if code != "O":  # "not subject to VAT" has no rate (BR-O-05)
         b.add(category, "cbc:Percent", percent(rate_bp))
-    if reason and code in ("E", "O"):  # only these carry a reason (BR-S-10, BR-Z-10)
+    # Only these carry a reason (BR-S-10, BR-Z-10); export (G) must (BR-G-10).
+    if reason and code in ("E", "G", "O"):
         b.add(category, "cbc:TaxExemptionReason", reason)
     b.add(b.add(category, "cac:TaxScheme"), "cbc:ID", "VAT")
 

@@ -65,6 +65,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "vat_S": "Mva {rate}",
         "vat_E": "Unntatt mva",
         "vat_Z": "Fritatt mva (0 %)",
+        "vat_G": "Utførsel, fritatt (0 %)",
+        "reason": "Årsak",
         "vat_other": "Mva-kode {code} ({rate})",
         "page": "Side {page} av {pages}",
         "reminder_no": "Påminnelse nr.",
@@ -117,6 +119,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "vat_S": "VAT {rate}",
         "vat_E": "Exempt from VAT",
         "vat_Z": "Zero-rated (0 %)",
+        "vat_G": "Export, zero-rated (0 %)",
+        "reason": "Reason",
         "vat_other": "VAT code {code} ({rate})",
         "page": "Page {page} of {pages}",
         "reminder_no": "Reminder no.",
@@ -635,9 +639,12 @@ def invoice_pdf(db: Database, invoice_id: int, *, lang: str | None = None) -> by
     pdf = _new_pdf(title, number, _footer_text(profile, t), t, invoice["issued_on"])
     _head(pdf, profile, t, title)
 
+    from filmklynge.ledger.invoicing import billed_period
+
     period = ""
-    if invoice.get("period_start_on") and invoice.get("period_end_on"):
-        period = f"{_date(invoice['period_start_on'])}–{_date(invoice['period_end_on'])}"
+    billed = billed_period(invoice, lines)  # the months billed, as the EHF InvoicePeriod
+    if billed:
+        period = f"{_date(billed[0])}–{_date(billed[1])}"
     if is_credit:
         info = [(t["credit_no"], number), (t["date"], _date(invoice["issued_on"]))]
         if credited:
@@ -665,6 +672,8 @@ def invoice_pdf(db: Database, invoice_id: int, *, lang: str | None = None) -> by
             pdf,
             t["credit_text"].format(number=credited["number"], date=_date(credited["issued_on"])),
         )
+    if is_credit and (invoice.get("note") or "").strip():
+        _paragraph(pdf, f"{t['reason']}: {invoice['note'].strip()}")
     if period:
         pdf.set_x(_LEFT)
         pdf.set_font("Helvetica", "B", 10)

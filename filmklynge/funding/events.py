@@ -1,7 +1,9 @@
 """Events (gatherings, regional meetings, webinars, festivals) and who attended them.
 
 Attendance turns into in-kind work in one step, once: each attendance row makes at most one
-in-kind entry (a unique index on inkind.attendance_id).
+in-kind entry (a unique index on inkind.attendance_id). Attendance by a company that was not a
+member on the event's day is recorded and reported, and its in-kind is not counted for
+co-funding (``funding.cofunding``).
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ def _attendance_rows(db: Database, event: dict[str, Any], rows, *, skip_invalid:
             errors.append(f"line {line}: {person} of {member['name']} is listed twice")
             continue
         seen.add(key)
-        good.append((event["id"], member["id"], person, hours))
+        good.append((line, (event["id"], member["id"], person, hours)))
     if errors and not skip_invalid:
         return [], errors
     return good, errors
@@ -144,13 +146,26 @@ def _attendance_rows(db: Database, event: dict[str, Any], rows, *, skip_invalid:
 
 def record_attendance(
     db: Database, event_ref: str, rows, *, skip_invalid: bool = False, dry_run: bool = False
-) -> tuple[int, int, list[str]]:
-    """Add attendance rows (member ref, person, hours); returns (added, already, errors)."""
+) -> tuple[int, int, list[str], list[str]]:
+    """Add attendance rows (member ref, person, hours); returns (added, already, errors, rows
+    by companies that were not members on the event's day: recorded, not counted)."""
+    from filmklynge.register.members import active_member_ids
+
     with db.atomic():
         event = find_event(db, event_ref)
         good, errors = _attendance_rows(db, event, rows, skip_invalid=skip_invalid)
         if errors and not skip_invalid:
-            return 0, 0, errors
+            return 0, 0, errors, []
+        held_on = parse_date(event["held_on"])
+        members_then = active_member_ids(db, held_on)
+        names = {r["id"]: r["name"] for r in db.query("SELECT id, name FROM members")}
+        apart = [
+            f"line {line}: {person} of {names[member_id]}: the company was not a member on "
+            f"{event['held_on']}: recorded, not counted in co-funding"
+            for line, (_, member_id, person, _) in good
+            if member_id not in members_then
+        ]
+        good = [g for _, g in good]
         existing = {
             (r["member_id"], r["person"].casefold())
             for r in db.query(
@@ -165,12 +180,12 @@ def record_attendance(
                 new,
             )
             audit.record(db, "attend", "event", event["id"], after={"participants": len(new)})
-    return len(new), len(good) - len(new), errors
+    return len(new), len(good) - len(new), errors, apart
 
 
 def import_attendance(
     db: Database, event_ref: str, text: str, *, skip_invalid: bool = False, dry_run: bool = False
-) -> tuple[int, int, list[str]]:
+) -> tuple[int, int, list[str], list[str]]:
     from filmklynge.tablefile import read_table
 
     rows = read_table(text, ATTENDANCE_HEADINGS, required=("member", "person"))
@@ -179,10 +194,12 @@ def import_attendance(
 
 def to_inkind(
     db: Database, event_ref: str, *, grant: str | None = None, rate_ore: int | None = None
-) -> tuple[int, int]:
-    """Turn the event's attendance into in-kind entries, once; returns (made, already)."""
+) -> tuple[int, int, int]:
+    """Turn the event's attendance into in-kind entries, once; returns (made, already, made
+    for companies that were not members that day: recorded, not counted)."""
     from filmklynge.funding import inkind
     from filmklynge.funding.grants import find_grant
+    from filmklynge.register.members import active_member_ids
 
     with db.atomic():
         event = find_event(db, event_ref)
@@ -223,4 +240,6 @@ def to_inkind(
             )
             entries.append({**entry, "event_id": event["id"], "attendance_id": r["id"]})
         inkind.insert_entries(db, entries)
-    return len(entries), already
+        members_then = active_member_ids(db, parse_date(event["held_on"]))
+        apart = sum(e["member_id"] not in members_then for e in entries)
+    return len(entries), already, apart

@@ -58,6 +58,9 @@ def sheets(db: Database, grant: str, *, year: int | None, as_of: date) -> dict[s
         params.append(str(year))
     clauses.append("(i.grant_id IS NULL OR i.grant_id = ?)")
     params.append(g["id"])
+    # Only members' in-kind counts (as in cofunding): not work by a company that was not a
+    # member that day.
+    clauses.append(f"EXISTS ({cofunding.MEMBER_ON_DAY})")
     for r in db.query(
         f"""SELECT i.worked_on, m.name, i.person, i.activity, i.hours_x100, i.rate_ore, i.basis,
                    i.value_ore FROM inkind i JOIN members m ON m.id = i.member_id

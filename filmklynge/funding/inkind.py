@@ -6,6 +6,10 @@ Rules (data in ``inkind_rates``, valid from a date, never constants here):
 - ``project``: as salary, with the higher cap for documented cluster-project costs (NOK 1 200/h);
 - owners of one-person firms (ENK) and partners in ANS/DA at most the owner cap (NOK 350/h);
 - at most 1 850 hours per person per year.
+
+Only members' in-kind counts for co-funding: work by a company that was not a member on the day
+(it had left, or not yet joined) is recorded, reported when it is entered, and left out of
+``cofunding`` (shown apart there).
 """
 
 from __future__ import annotations
@@ -260,7 +264,20 @@ def add_entry(
             owner=owner,
         )
         insert_entries(db, [row])
-    return {**row, "member": m["name"]}
+    return {**row, "member": m["name"], "not_counted": not_counted(db, m, worked_on)}
+
+
+def not_counted(db: Database, member: dict[str, Any], day: date) -> str | None:
+    """Why in-kind by ``member`` on ``day`` does not count for co-funding, or None when it does."""
+    from filmklynge.register.members import not_a_member_on
+
+    why = not_a_member_on(db, member["id"], day)
+    if why is None:
+        return None
+    return (
+        f"{member['name']} was not a member on {day.isoformat()} ({why}): "
+        "recorded, not counted in co-funding"
+    )
 
 
 def list_entries(
@@ -308,8 +325,10 @@ INKIND_HEADINGS = {
 
 def import_entries(
     db: Database, text: str, *, skip_invalid: bool = False, dry_run: bool = False
-) -> tuple[int, list[str]]:
-    """Validate every row, then write all (or, with skip_invalid, the valid ones)."""
+) -> tuple[int, list[str], list[str]]:
+    """Validate every row, then write all (or, with skip_invalid, the valid ones).
+
+    Returns (rows written, row errors, rows by non-members: written but not counted)."""
     from filmklynge.funding.grants import find_grant
     from filmklynge.money import parse_nok
     from filmklynge.register.members import find_member
@@ -318,19 +337,20 @@ def import_entries(
     rows = read_table(
         text, INKIND_HEADINGS, required=("member", "person", "date", "hours", "activity")
     )
-    good, errors = [], []
+    good, errors, apart = [], [], []
     booked: dict[tuple[int, str, int], int] = {}
     for line, raw in rows:
         row = {k: raw.get(k, "") for k in INKIND_HEADINGS}
         try:
             m = find_member(db, row["member"])
             g = find_grant(db, row["grant"]) if row.get("grant") else None
+            worked_on = parse_date(row["date"])
             good.append(
                 prepare(
                     db,
                     member=m,
                     person=row["person"],
-                    worked_on=parse_date(row["date"]),
+                    worked_on=worked_on,
                     hours_x100=parse_hours(row["hours"]),
                     activity=row["activity"],
                     rule=row.get("rule") or None,
@@ -340,11 +360,14 @@ def import_entries(
                     booked_hours=booked,
                 )
             )
+            why = not_counted(db, m, worked_on)
+            if why:
+                apart.append(f"line {line}: {why}")
         except FilmklyngeError as e:
             errors.append(f"line {line}: {e}")
     if errors and not skip_invalid:
-        return 0, errors
+        return 0, errors, []
     if not dry_run:
         with db.atomic():
             insert_entries(db, good)
-    return len(good), errors
+    return len(good), errors, apart

@@ -1,4 +1,8 @@
-"""Who owes what on a date: per member invoiced, credited, paid, outstanding, overdue; aging."""
+"""Who owes what on a date: per member invoiced, credited, reminder fees, paid, outstanding,
+overdue; aging. Outstanding = invoiced + credited + reminder fees − paid (ledger.balances).
+
+Credits are negative here as in every listing and export (credit notes, ``credited_ore`` of
+``invoices list/show``, the exports and the books): a credit reduces what is owed."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from filmklynge.store.db import Database
 BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
 
 _SQL = (
-    "SELECT b.id, b.member_id, b.due_on, b.total_ore, b.credited_ore, b.paid_ore, "
+    "SELECT b.id, b.member_id, b.due_on, b.total_ore, b.credited_ore, b.fees_ore, b.paid_ore, "
     f"b.outstanding_ore, m.name AS member FROM ({open_invoices_sql(dated=True)}) b "
     "JOIN members m ON m.id = b.member_id"
 )
@@ -41,6 +45,7 @@ def dues(db: Database, *, as_of: date, overdue_only: bool = False) -> dict[str, 
                 "member": r["member"],
                 "invoiced_ore": 0,
                 "credited_ore": 0,
+                "fees_ore": 0,
                 "paid_ore": 0,
                 "outstanding_ore": 0,
                 "overdue_ore": 0,
@@ -49,7 +54,8 @@ def dues(db: Database, *, as_of: date, overdue_only: bool = False) -> dict[str, 
         )
         outstanding = r["outstanding_ore"]
         m["invoiced_ore"] += r["total_ore"]
-        m["credited_ore"] += -r["credited_ore"]
+        m["credited_ore"] += r["credited_ore"]  # negative, as everywhere
+        m["fees_ore"] += r["fees_ore"]
         m["paid_ore"] += r["paid_ore"]
         m["outstanding_ore"] += outstanding
         days = (as_of - date.fromisoformat(r["due_on"])).days
@@ -61,7 +67,14 @@ def dues(db: Database, *, as_of: date, overdue_only: bool = False) -> dict[str, 
     rows = sorted(members.values(), key=lambda m: (-m["overdue_ore"], m["member"]))
     if overdue_only:
         rows = [m for m in rows if m["overdue_ore"] > 0]
-    keys = ("invoiced_ore", "credited_ore", "paid_ore", "outstanding_ore", "overdue_ore")
+    keys = (
+        "invoiced_ore",
+        "credited_ore",
+        "fees_ore",
+        "paid_ore",
+        "outstanding_ore",
+        "overdue_ore",
+    )
     totals = {k: sum(m[k] for m in rows) for k in keys}
     return {
         "as_of": as_of.isoformat(),

@@ -78,15 +78,63 @@ def parse_period_key(key: str) -> tuple[int, str]:
     return int(year_text), name or "year"
 
 
-def months_billable(joined_on: date, start: date, end: date) -> tuple[int, int]:
-    """Whole months billed and months in the period, counted from the month of joining."""
-    of = (end.year - start.year) * 12 + end.month - start.month + 1
-    if joined_on <= start:
-        return of, of
-    if joined_on > end:
-        return 0, of
-    months = (end.year - joined_on.year) * 12 + end.month - joined_on.month + 1
-    return months, of
+def _month_count(first: date, last: date) -> int:
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def _month_end(d: date) -> date:
+    return (date(d.year + 1, 1, 1) if d.month == 12 else date(d.year, d.month + 1, 1)) - timedelta(
+        days=1
+    )
+
+
+def billed_span(
+    joined_on: date, start: date, end: date, left_on: date | None = None
+) -> tuple[date, date] | None:
+    """First and last day of the whole months billed in the period ``start``–``end``: from the
+    month of joining (or the period's start) to the month of leaving (or the period's end).
+    None when the membership does not touch the period. A member pays the month it joins in
+    and the month it leaves in, whole."""
+    first = max(start, date(joined_on.year, joined_on.month, 1))
+    last = end if left_on is None else min(end, _month_end(left_on))
+    if first > last:
+        return None
+    return first, last
+
+
+def months_billable(
+    joined_on: date, start: date, end: date, left_on: date | None = None
+) -> tuple[int, int]:
+    """Whole months billed and months in the period: from the month of joining to the month
+    of leaving (see ``billed_span``)."""
+    of = _month_count(start, end)
+    span = billed_span(joined_on, start, end, left_on)
+    return (0 if span is None else _month_count(*span)), of
+
+
+def billed_period(invoice: dict[str, Any], lines: list[dict[str, Any]]) -> tuple[str, str] | None:
+    """First and last day (ISO) of the months an invoice or credit note bills: the one
+    definition the PDF, the EHF ``InvoicePeriod`` and ``invoices show`` use.
+
+    Invoices store the months billed in period_start_on/period_end_on. Invoices issued before
+    that (the m012 migration) stored the whole period; for those, the months of their pro rata
+    lines, counted back from the period's end, narrow it (members then paid from the month of
+    joining to the period's end)."""
+    start, end = invoice.get("period_start_on"), invoice.get("period_end_on")
+    if not start or not end:
+        return None
+    months = [
+        int(line["months"])
+        for line in lines
+        if line.get("months") and line.get("months_of") and line["months"] < line["months_of"]
+    ]
+    if months and len(months) == len(lines):
+        from filmklynge.dates import add_months
+
+        last = date.fromisoformat(end)
+        first = add_months(date(last.year, last.month, 1), -(max(months) - 1))
+        start = max(start, first.isoformat())
+    return start, end
 
 
 # ---- plans ----------------------------------------------------------------------------------
@@ -115,6 +163,8 @@ class PlannedInvoice:
     buyer_vat_id: str | None
     buyer_address: str
     lines: list[PlannedLine]
+    billed_from: str = ""  # first and last day of the months billed (ISO)
+    billed_to: str = ""
 
     @property
     def net_ore(self) -> int:
@@ -196,6 +246,22 @@ def buyer_address(member: dict[str, Any]) -> str:
     return "\n".join(line for line in lines if line)
 
 
+# A member's VAT treatment (members.vat_treatment): 'domestic', or 'export' for export of
+# services to a business abroad, zero-rated under merverdiavgiftsloven § 6-22 (VAT code G,
+# EN 16931 "Export outside the EU"). Export zero-rates what would otherwise carry VAT (S, Z);
+# a fee outside the VAT Act (E, § 3-13) stays outside it.
+VAT_TREATMENTS = ("domestic", "export")
+EXPORT_CODE = "G"
+
+
+def line_vat_code(tier_code: str, treatment: str | None) -> str:
+    """The VAT code of an invoice line: the tier fee's code, or G for a member whose VAT
+    treatment is export when the fee would otherwise carry or zero-rate VAT."""
+    if treatment == "export" and tier_code in ("S", "Z"):
+        return EXPORT_CODE
+    return tier_code
+
+
 def _describe(part: str, lang: str, period: str, year: int, months: int, of: int) -> str:
     if lang == "en":
         label = "membership fee" if part == "membership" else "service fee"
@@ -243,6 +309,7 @@ def plan_run(
     rows = list(
         db.query(
             """SELECT m.*, min(p.joined_on) AS first_joined, t.code AS tier_code,
+                  CASE WHEN count(p.left_on) = count(*) THEN max(p.left_on) END AS last_left,
                   EXISTS (SELECT 1 FROM invoices i WHERE i.member_id = m.id AND i.period = :key
                           AND i.kind = 'invoice') AS invoiced
            FROM members m JOIN memberships p ON p.member_id = m.id
@@ -283,13 +350,16 @@ def plan_run(
             continue
         fee = fees[r["tier_id"]]
         lang = r["language"] or ("en" if r["country"] != "NO" else profile["language"])
-        months, of = months_billable(date.fromisoformat(r["first_joined"]), start, end)
+        joined = date.fromisoformat(r["first_joined"])
+        left = date.fromisoformat(r["last_left"]) if r["last_left"] else None
+        months, of = months_billable(joined, start, end, left)
+        span = billed_span(joined, start, end, left)
         lines = []
         for part in ("membership", "service"):
             yearly = fee[f"{part}_ore"]
             if yearly == 0 or months == 0:
                 continue
-            code = vat[fee[f"{part}_vat"]]
+            code = vat[line_vat_code(fee[f"{part}_vat"], r.get("vat_treatment"))]
             net = prorate(yearly, months, 12)
             lines.append(
                 PlannedLine(
@@ -316,6 +386,8 @@ def plan_run(
                 buyer_vat_id=r["vat_id"],
                 buyer_address=buyer_address(r),
                 lines=lines,
+                billed_from=span[0].isoformat() if span else start.isoformat(),
+                billed_to=span[1].isoformat() if span else end.isoformat(),
             )
         )
     return plan
@@ -351,8 +423,8 @@ def apply_run(db: Database, plan: Plan) -> list[dict[str, Any]]:
                     p.member_id,
                     None,
                     plan.key,
-                    plan.start.isoformat(),
-                    plan.end.isoformat(),
+                    p.billed_from or plan.start.isoformat(),
+                    p.billed_to or plan.end.isoformat(),
                     plan.issued_on.isoformat(),
                     plan.due_on.isoformat(),
                     kid,
@@ -495,7 +567,7 @@ def status_of(row: dict[str, Any], as_of: date) -> str:
     """open, partly paid, paid, overdue or credited (credit notes: 'credit note')."""
     if row["kind"] == "credit":
         return "credit note"
-    due = row["total_ore"] + row["credited_ore"]
+    due = row["total_ore"] + row["credited_ore"] + row.get("fees_ore", 0)
     if due <= 0:
         return "credited"
     if row["paid_ore"] >= due:
@@ -610,8 +682,11 @@ def invoice_details(db: Database, number: int | str, *, as_of: date) -> dict[str
         credited = db.scalar(
             "SELECT number FROM invoices WHERE id = ?", [inv["credits_invoice_id"]]
         )
+    billed = billed_period(inv, lines) or (None, None)
     return {
         **inv,
+        "billed_start_on": billed[0],  # the months billed, as the PDF and the EHF show them
+        "billed_end_on": billed[1],
         "credits_invoice": credited,
         "credited_ore": balance["credited_ore"],
         "paid_ore": balance["paid_ore"],
@@ -762,6 +837,213 @@ def credit_invoice(
             },
         )
     return find_invoice(db, new_number)
+
+
+# ---- a leaver's unused months --------------------------------------------------------------
+
+
+@dataclass
+class UnusedCredit:
+    """What crediting a leaver's unused months would issue for one invoice: whole months after
+    the month of leaving, to the end of the months the invoice bills."""
+
+    invoice_number: int
+    member_id: int
+    member: str
+    unused_from: str  # first and last day of the months credited (ISO)
+    unused_to: str
+    months: int  # months credited
+    unused_months: int  # months unused (the most that may be credited)
+    lines: list[dict[str, Any]] = field(default_factory=list)  # line_no, net_ore, vat_ore > 0
+
+    @property
+    def total_ore(self) -> int:
+        return sum(line["net_ore"] + line["vat_ore"] for line in self.lines)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "total_ore": self.total_ore}
+
+
+def plan_unused_credit(
+    db: Database, member_id: int, *, left_on: date, months: int | None = None
+) -> list[UnusedCredit]:
+    """The credit notes that give a member who leaves on ``left_on`` back the whole months it
+    was invoiced for after the month of leaving (the leaving month itself is paid, as a leaver
+    invoiced after resigning pays it). Reads only.
+
+    Each line gives back what the kept months would not have cost: the line's amount less the
+    pro rata of its full amount for the months kept, so that the invoice less the credit note
+    is what a member leaving then would have been invoiced. ``months`` credits fewer months
+    (the last ones); more than are unused is refused."""
+    last_kept = _month_end(left_on)
+    plans: list[UnusedCredit] = []
+    invoices = list(
+        db.query(
+            "SELECT * FROM invoices WHERE member_id = ? AND kind = 'invoice' ORDER BY number",
+            [member_id],
+        )
+    )
+    for inv in invoices:
+        lines = list(
+            db.query(
+                "SELECT * FROM invoice_lines WHERE invoice_id = ? ORDER BY line_no", [inv["id"]]
+            )
+        )
+        span = billed_period(inv, lines)
+        if span is None:
+            continue
+        first, last = date.fromisoformat(span[0]), date.fromisoformat(span[1])
+        if last <= last_kept:
+            continue
+        unused_first = max(first, last_kept + timedelta(days=1))
+        unused = _month_count(unused_first, last)
+        wanted = unused if months is None else months
+        if wanted > unused:
+            raise InvalidInput(
+                f"Invoice {inv['number']} has {unused} unused whole months "
+                f"({_nb_date(unused_first)}–{_nb_date(last)}); {wanted} is more than that."
+            )
+        if wanted <= 0:
+            raise InvalidInput("The months to credit must be 1 or more.")
+        from filmklynge.dates import add_months
+
+        credit_from = add_months(date(last.year, last.month, 1), -(wanted - 1))
+        plan = UnusedCredit(
+            invoice_number=inv["number"],
+            member_id=member_id,
+            member=inv["buyer_name"],
+            unused_from=credit_from.isoformat(),
+            unused_to=last.isoformat(),
+            months=wanted,
+            unused_months=unused,
+        )
+        left = {r["line_no"]: r for r in _remaining_lines(db, inv)}
+        for line in lines:
+            billed = int(line["months"] or line["months_of"] or 12)
+            of = int(line["months_of"] or 12)
+            full = line["full_ore"] if line["full_ore"] is not None else line["net_ore"]
+            kept = max(billed - wanted, 0)
+            net = line["net_ore"] - prorate(full, kept, of)
+            vat = line["vat_ore"] - vat_of(line["net_ore"] - net, line["vat_rate_bp"])
+            if net <= 0 and vat <= 0:
+                continue
+            r = left[line["line_no"]]
+            if net > r["left_net"] or vat > r["left_vat"]:
+                raise InvalidInput(
+                    f"Invoice {inv['number']} line {line['line_no']} has only "
+                    f"{format_nok(r['left_net'] + r['left_vat'])} left to credit; the unused "
+                    f"months are {format_nok(net + vat)}. Credit it with "
+                    f"'filmklynge invoices credit {inv['number']} --amount ...'."
+                )
+            plan.lines.append(
+                {
+                    "line_no": line["line_no"],
+                    "fee_part": line["fee_part"],
+                    "months": wanted,
+                    "months_of": of,
+                    "full_ore": line["full_ore"],
+                    "net_ore": net,
+                    "vat_ore": vat,
+                }
+            )
+        if plan.lines:
+            plans.append(plan)
+    return plans
+
+
+def _nb_date(d: date) -> str:
+    return d.strftime("%d.%m.%Y")
+
+
+def credit_unused(
+    db: Database, plans: list[UnusedCredit], *, issued_on: date, reason: str | None = None
+) -> list[dict[str, Any]]:
+    """Issue the planned credit notes for a leaver's unused months; returns them."""
+    out = []
+    with db.atomic():
+        ensure_open(db, issued_on, "a credit note")
+        for plan in plans:
+            inv = find_invoice(db, plan.invoice_number)
+            year, name = parse_period_key(inv["period"])
+            lang = inv["language"]
+            originals = {
+                r["line_no"]: r
+                for r in db.query("SELECT * FROM invoice_lines WHERE invoice_id = ?", [inv["id"]])
+            }
+            when = f"{_nb_date(date.fromisoformat(plan.unused_from))}–" + _nb_date(
+                date.fromisoformat(plan.unused_to)
+            )
+            note = reason or (
+                f"Unused months {when} credited: the member has left."
+                if lang == "en"
+                else f"Ubrukte måneder {when} kreditert: medlemmet har meldt seg ut."
+            )
+            net = -sum(line["net_ore"] for line in plan.lines)
+            vat = -sum(line["vat_ore"] for line in plan.lines)
+            credit_id = db.insert(
+                "invoices",
+                {
+                    "number": _next_number(db, _profile(db)),
+                    "kind": "credit",
+                    "member_id": inv["member_id"],
+                    "credits_invoice_id": inv["id"],
+                    "period": inv["period"],
+                    "period_start_on": plan.unused_from,
+                    "period_end_on": plan.unused_to,
+                    "issued_on": issued_on.isoformat(),
+                    "due_on": issued_on.isoformat(),
+                    "kid": None,
+                    "currency": inv["currency"],
+                    "language": lang,
+                    "buyer_name": inv["buyer_name"],
+                    "buyer_orgnr": inv["buyer_orgnr"],
+                    "buyer_vat_id": inv["buyer_vat_id"],
+                    "buyer_address": inv["buyer_address"],
+                    "net_ore": net,
+                    "vat_ore": vat,
+                    "total_ore": net + vat,
+                    "note": note,
+                    "created_at": now_utc(),
+                },
+            )
+            db.executemany(
+                f"INSERT INTO invoice_lines ({_LINE_COLUMNS}) VALUES ({', '.join('?' * 12)})",
+                [
+                    (
+                        credit_id,
+                        line["line_no"],
+                        line["fee_part"],
+                        _describe(
+                            line["fee_part"], lang, name, year, line["months"], line["months_of"]
+                        ),
+                        line["months"],
+                        line["months_of"],
+                        line["full_ore"],
+                        -line["net_ore"],
+                        originals[line["line_no"]]["vat_code"],
+                        originals[line["line_no"]]["vat_rate_bp"],
+                        -line["vat_ore"],
+                        originals[line["line_no"]]["vat_text"],
+                    )
+                    for line in plan.lines
+                ],
+            )
+            row = db.get("invoices", credit_id)
+            audit.record(
+                db,
+                "issue",
+                "credit_note",
+                credit_id,
+                after={
+                    "number": row["number"],
+                    "credits": inv["number"],
+                    "total_ore": net + vat,
+                    "reason": note,
+                    "unused_months": plan.months,
+                },
+            )
+            out.append(row)
+    return out
 
 
 # ---- checks for `db check` --------------------------------------------------------------

@@ -370,6 +370,48 @@ def _settle_member(db: Database, payment_id: int, member_id: int, on: date) -> i
     return used
 
 
+def payment_warning(
+    db: Database,
+    *,
+    amount_ore: int,
+    paid_on: date,
+    invoice: str | None = None,
+    kid: str | None = None,
+) -> str | None:
+    """Why a payment about to be registered by hand on an invoice (by number or KID) looks
+    wrong, or None: the invoice owes nothing (already paid or credited), or the payment is more
+    than twice what it owes. What is not owed becomes a credit on the member, so the CLI asks
+    before registering it. A payment for a member (``--member``) is not asked about: paying in
+    advance is what it is for. Reads only."""
+    from filmklynge.ledger.invoicing import find_invoice
+    from filmklynge.money import format_nok
+
+    check_payment(db, amount_ore=amount_ore, paid_on=paid_on, what="The payment")
+    if invoice is None and kid is None:
+        return None
+    target = (
+        find_invoice(db, invoice)
+        if invoice is not None
+        else db.one("SELECT * FROM invoices WHERE kid = ?", [kid.strip()])
+    )
+    if target is None or target["kind"] != "invoice":
+        return None  # add_payment says what is wrong
+    owed = _outstanding(db, target["id"])
+    what = f"Invoice {target['number']}"
+    if owed <= 0:
+        return (
+            f"{what} owes nothing (already paid); all {format_nok(amount_ore)} would become "
+            "credit on the member."
+        )
+    if amount_ore > 2 * owed:
+        return (
+            f"{format_nok(amount_ore)} is more than twice what {what} owes "
+            f"({format_nok(owed)}); {format_nok(amount_ore - owed)} would become credit on "
+            "the member."
+        )
+    return None
+
+
 def add_payment(
     db: Database,
     *,

@@ -10,6 +10,7 @@ The accounting system keeps the books; filmklynge is the subledger that hands ov
 | payment    | 2    | payment id     | bank                | member credit                   |
 | allocation | 3    | allocation id  | member credit       | receivables (the invoice)       |
 | refund     | 4    | refund id      | member credit       | bank                            |
+| reminder   | 5    | reminder id    | receivables (fee)   | reminder fees (no VAT)          |
 
 A payment first lands on the members' credit account (2900) and reaches the invoice when it
 is allocated (a KID match allocates on the day it was paid), exactly as the ledger records it:
@@ -84,6 +85,7 @@ def vouchers(db: Database, *, start: date, end: date) -> list[Voucher]:
     out += _payments(db, span, accounts)
     out += _allocations(db, span, accounts)
     out += _refunds(db, span, accounts)
+    out += _reminder_fees(db, span, accounts)
     out.sort(key=lambda v: (v.on, v.type, v.number))
     for v in out:
         v.check_balanced()
@@ -124,6 +126,8 @@ def _invoices(db: Database, span: dict, accounts: dict, saft: dict) -> list[Vouc
             out.append(current)
             vat = {}
         key = f"{r['fee_part']}_{r['vat_code']}"
+        if r["fee_part"] == "reminder_fee":  # a credit note waiving reminder fees
+            key = "reminder_fees"
         current.lines.append(
             Line(
                 accounts.get(key) or accounts[f"membership_{r['vat_code']}"],
@@ -208,6 +212,36 @@ def _allocations(db: Database, span: dict, accounts: dict) -> list[Voucher]:
                 **common,
             )
         )
+        out.append(v)
+    return out
+
+
+def _reminder_fees(db: Database, span: dict, accounts: dict) -> list[Voucher]:
+    """A reminder's fee is owed like the invoice (ledger.balances): receivable against income,
+    outside the VAT act."""
+    out = []
+    for r in db.query(
+        """SELECT r.id, r.seq, r.sent_on, r.due_on, r.fee_ore, i.number, i.kid, i.member_id,
+                  i.buyer_name
+           FROM reminders r JOIN invoices i ON i.id = r.invoice_id
+           WHERE r.fee_ore > 0 AND r.sent_on BETWEEN :a AND :b ORDER BY r.id""",
+        span,
+    ):
+        text = f"Purregebyr purring {r['seq']} faktura {r['number']} {r['buyer_name']}"
+        v = Voucher("reminder", r["id"], r["id"], r["sent_on"], text)
+        v.lines.append(
+            Line(
+                accounts["receivables"],
+                r["fee_ore"],
+                text,
+                member_id=r["member_id"],
+                member=r["buyer_name"],
+                invoice=r["number"],
+                kid=r["kid"],
+                due_on=r["due_on"],
+            )
+        )
+        v.lines.append(Line(accounts["reminder_fees"], -r["fee_ore"], text))
         out.append(v)
     return out
 

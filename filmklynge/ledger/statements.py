@@ -1,8 +1,8 @@
 """A member's account: invoices, credit notes, payments and refunds with a running balance.
 
-The balance is what the member owes (positive) or has to its credit (negative): invoices add,
-credit notes and payments subtract, refunds of credit add back. The closing balance is the
-member's outstanding in ``dues`` less its unallocated credit.
+The balance is what the member owes (positive) or has to its credit (negative): invoices and
+reminder fees add, credit notes and payments subtract, refunds of credit add back. The closing
+balance is the member's outstanding in ``dues`` less its unallocated credit.
 """
 
 from __future__ import annotations
@@ -24,8 +24,12 @@ SELECT paid_on, 'payment', id, -amount_ore, coalesce(reference, ''), NULL, kid, 
 UNION ALL
 SELECT refunded_on, 'refund', id, amount_ore, coalesce(reference, ''), NULL, NULL, id
   FROM refunds WHERE member_id = :m
+UNION ALL
+SELECT r.sent_on, 'reminder fee', i.number, r.fee_ore, 'purring ' || r.seq, r.due_on, i.kid, r.id
+  FROM reminders r JOIN invoices i ON i.id = r.invoice_id
+ WHERE i.member_id = :m AND r.fee_ore > 0
 """
-_ORDER = {"invoice": 0, "credit": 1, "payment": 2, "refund": 3}
+_ORDER = {"invoice": 0, "reminder fee": 1, "credit": 2, "payment": 3, "refund": 4}
 
 
 def statement(db: Database, member: str, *, start: date | None = None, end: date) -> dict[str, Any]:

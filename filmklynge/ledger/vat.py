@@ -44,7 +44,8 @@ def term_bounds(year: int, term: int) -> tuple[str, str]:
 
 def report(db, *, year: int, term: int | None = None) -> list[dict[str, Any]]:
     """Basis and VAT per term and VAT code, of invoices and credit notes issued in the term
-    (credit notes reduce them). These are the figures the postings carry, to the øre."""
+    (credit notes reduce them). These are the figures the postings carry, to the øre. Reminder
+    fees are outside the VAT act and not sales: a credit note waiving one is left out."""
     from filmklynge.errors import InvalidInput
 
     if not 2000 <= year <= 2100:
@@ -62,7 +63,7 @@ def report(db, *, year: int, term: int | None = None) -> list[dict[str, Any]]:
                   count(DISTINCT i.id) AS documents
            FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
            LEFT JOIN vat_codes c ON c.code = l.vat_code
-           WHERE i.issued_on BETWEEN ? AND ?
+           WHERE i.issued_on BETWEEN ? AND ? AND l.fee_part <> 'reminder_fee'
            GROUP BY 1, 2, 4 ORDER BY 1, 2, 4""",
         [start, end],
     )

@@ -52,8 +52,13 @@ EDITABLE = (
     "invoice_delivery",
     "attach_ehf",
     "language",
+    "vat_treatment",
     "notes",
 )
+# How a member's invoices treat VAT: 'domestic' (the tier's VAT codes), or 'export' for a
+# business abroad buying services from Norway, zero-rated under merverdiavgiftsloven § 6-22
+# (VAT code G). The treasurer decides with the accountant; a Norwegian member is domestic.
+VAT_TREATMENTS = ("domestic", "export")
 
 
 def member_status(periods: list[dict[str, Any]], on: date) -> str:
@@ -62,7 +67,7 @@ def member_status(periods: list[dict[str, Any]], on: date) -> str:
     for p in periods:
         if p["joined_on"] <= day and (p["left_on"] is None or p["left_on"] >= day):
             return "active"
-    if any(p["joined_on"] > day for p in periods):
+    if periods and all(p["joined_on"] > day for p in periods):
         return "pending"
     return "resigned"
 
@@ -87,6 +92,22 @@ def active_member_ids(db: Database, on: date) -> set[int]:
             [day, day],
         )
     }
+
+
+def not_a_member_on(db: Database, member_id: int, on: date) -> str | None:
+    """Why the company was not a member on ``on`` ("had left on D", "joins on D", ...), or None
+    when it was."""
+    periods = membership_periods(db, member_id)
+    if member_status(periods, on) == "active":
+        return None
+    day = on.isoformat()
+    later = [p["joined_on"] for p in periods if p["joined_on"] > day]
+    left = [p["left_on"] for p in periods if p["left_on"] is not None and p["left_on"] < day]
+    if left:
+        return f"left on {max(left)}" + (f", rejoined on {min(later)}" if later else "")
+    if later:
+        return f"joined only on {min(later)}"
+    return "never a member"
 
 
 def find_member(db: Database, ref: str | int) -> dict[str, Any]:
@@ -148,7 +169,7 @@ def validate_fields(db: Database, fields: dict[str, Any], *, country: str) -> di
                 multiline=key == "notes",
                 max_length=identifiers.MAX_NOTES if key == "notes" else identifiers.MAX_TEXT,
             )
-        if value == "" and key not in ("name",):
+        if value == "" and key not in ("name", "vat_treatment"):
             out[key if key != "tier" else "tier_id"] = None
             continue
         if key == "name":
@@ -201,6 +222,10 @@ def validate_fields(db: Database, fields: dict[str, Any], *, country: str) -> di
             if value not in ("nb", "en"):
                 raise InvalidInput(f"Language {value!r} must be nb or en.")
             out[key] = value
+        elif key == "vat_treatment":
+            if str(value).lower() not in VAT_TREATMENTS:
+                raise InvalidInput(f"VAT treatment {value!r} must be domestic or export.")
+            out[key] = str(value).lower()
         elif key == "attach_ehf":  # the EHF XML beside the PDF in invoice e-mails
             out[key] = 1 if value else 0
         elif key == "buyer_reference":  # the member's reference on its invoices (EHF)
@@ -253,6 +278,11 @@ def check_registration(member: dict[str, Any]) -> None:
             raise InvalidInput("A Norwegian member needs a county (--county), e.g. Nordland.")
     elif member.get("orgnr"):
         raise InvalidInput("A foreign member has no Norwegian organisation number; use --vat-id.")
+    if member.get("vat_treatment") == "export" and (member.get("country") or "NO") == "NO":
+        raise InvalidInput(
+            "VAT treatment export (zero-rated export of services, merverdiavgiftsloven § 6-22) "
+            "is for a business abroad; a Norwegian member is domestic."
+        )
     if member.get("invoice_delivery") == "ehf" and not member.get("orgnr"):
         raise InvalidInput(
             f"{member['name']} has no organisation number, which EHF is addressed by; "
@@ -367,11 +397,15 @@ def rejoin(db: Database, ref: str, *, on: date) -> dict[str, Any]:
 
 # The period that applies on :d is the latest one started on or before it (or, for a member who
 # joins later, the first). Periods never overlap, so a member is active when that period covers
-# :d, pending when some period starts after :d, and resigned otherwise. Each lookup is an index
-# search on memberships(member_id, joined_on): the listing stays linear in the number of members.
+# :d, pending when its first period starts after :d, and resigned otherwise. The listing is "as
+# it stood then": nothing after :d shows, neither a leaving date (a member who left after :d is
+# active with no leaving date) nor a later rejoining (a member between periods is resigned). A
+# member whose first period starts after :d is listed as pending with its joining date, as an
+# enrolment made ahead of time is. Each lookup is an index search on
+# memberships(member_id, joined_on): the listing stays linear in the number of members.
 _STATUS_SQL = """CASE
   WHEN p.joined_on <= :d AND (p.left_on IS NULL OR p.left_on >= :d) THEN 'active'
-  WHEN (SELECT max(joined_on) FROM memberships q WHERE q.member_id = m.id) > :d THEN 'pending'
+  WHEN p.joined_on > :d THEN 'pending'
   ELSE 'resigned' END"""
 _LIST_FROM = """
 FROM members m
@@ -385,7 +419,7 @@ _DERIVED = {
     "tier": "t.code",
     "status": _STATUS_SQL,
     "joined_on": "p.joined_on",
-    "left_on": "p.left_on",
+    "left_on": "CASE WHEN p.left_on <= :d THEN p.left_on END",
 }
 
 

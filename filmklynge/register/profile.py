@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from filmklynge import identifiers, kid
@@ -177,11 +178,68 @@ def set_profile(db: Database, **changes: Any) -> dict[str, Any]:
             raise InvalidInput(
                 "The reminder fee is above the reminder fee cap; raise the cap or lower the fee."
             )
+        _check_fee_against_law(db, values)
         values["updated_at"] = now_utc()
         db.update("profile", 1, values)
         old, new = audit.changed(before, values)
         audit.record(db, "update", "profile", 1, before=old, after=new)
     return get_profile(db)
+
+
+# ---- the legal reminder-fee limit ---------------------------------------------------------
+
+
+def reminder_fee_limit(db: Database, on: date) -> dict[str, Any] | None:
+    """The legal maximum reminder fee in force on ``on`` (the latest row valid from then)."""
+    return db.one(
+        "SELECT * FROM reminder_fee_limits WHERE valid_from <= ? ORDER BY valid_from DESC LIMIT 1",
+        [on.isoformat()],
+    )
+
+
+def reminder_fee_limits(db: Database) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM reminder_fee_limits ORDER BY valid_from"))
+
+
+def add_reminder_fee_limit(
+    db: Database, *, valid_from: date, collection_rate_ore: int, max_fee_ore: int, source: str
+) -> dict[str, Any]:
+    """Record a new year's figures (the Ministry publishes them each year)."""
+    if collection_rate_ore <= 0 or not 0 <= max_fee_ore <= collection_rate_ore:
+        raise InvalidInput(
+            "The collection rate must be more than 0 and the fee between 0 and the rate."
+        )
+    with db.atomic():
+        if db.one("SELECT id FROM reminder_fee_limits WHERE valid_from = ?", [valid_from]):
+            raise Conflict(f"There are figures valid from {valid_from.isoformat()} already.")
+        row = {
+            "valid_from": valid_from.isoformat(),
+            "collection_rate_ore": collection_rate_ore,
+            "max_fee_ore": max_fee_ore,
+            "source": source,
+        }
+        row_id = db.insert("reminder_fee_limits", row)
+        audit.record(db, "create", "reminder_fee_limit", row_id, after=row)
+    return row
+
+
+def _check_fee_against_law(db: Database, changes: dict[str, Any]) -> None:
+    """A reminder fee or cap being set may not exceed the legal maximum in force today (a cap
+    set earlier under a higher maximum is harmless: each reminder is held to the law of its
+    own date)."""
+    from filmklynge.dates import today
+    from filmklynge.money import format_nok
+
+    limit = reminder_fee_limit(db, today())
+    if limit is None:
+        return
+    for key, what in (("reminder_fee_ore", "reminder fee"), ("reminder_fee_cap_ore", "cap")):
+        if key in changes and changes[key] > limit["max_fee_ore"]:
+            raise InvalidInput(
+                f"The {what} {format_nok(changes[key])} is above the legal maximum "
+                f"{format_nok(limit['max_fee_ore'])} in force since {limit['valid_from']}; "
+                "see 'filmklynge profile reminder-limits'."
+            )
 
 
 def vat_codes(db: Database) -> dict[str, dict[str, Any]]:

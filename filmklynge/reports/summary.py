@@ -34,10 +34,10 @@ def member_summary(db: Database, *, as_of: date) -> dict[str, Any]:
         {"d": d},
     )
     pending = db.scalar(
-        f"""SELECT count(DISTINCT mem.id) FROM members mem
+        """SELECT count(DISTINCT mem.id) FROM members mem
             JOIN memberships m ON m.member_id = mem.id
             WHERE m.joined_on > :d AND mem.id NOT IN (
-                SELECT m.member_id FROM memberships m WHERE {_ACTIVE})""",
+                SELECT q.member_id FROM memberships q WHERE q.joined_on <= :d)""",
         {"d": d},
     )
     joined = db.scalar(
@@ -99,7 +99,8 @@ def dues_summary(db: Database, *, as_of: date) -> dict[str, Any]:
     for row in db.query(  # one pass for both fee years (a period is 2026 or 2026-H1 ...)
         _owed()
         + """SELECT substr(period, 1, 4) AS year,
-                    sum(total_ore + credited_ore) AS invoiced_ore, sum(paid_ore) AS paid_ore,
+                    sum(total_ore + credited_ore + fees_ore) AS invoiced_ore,
+                    sum(paid_ore) AS paid_ore,
                     sum(outstanding_ore) AS outstanding_ore,
                     coalesce(sum(CASE WHEN due_on < :d THEN outstanding_ore END), 0) AS overdue_ore
              FROM owed WHERE substr(period, 1, 4) IN (:y, :last) GROUP BY 1""",
@@ -149,6 +150,8 @@ def cofunding_status(db: Database, *, as_of: date) -> list[dict[str, Any]]:
                     "public_ok": y["public_ok"],
                     "public_shortfall_ore": y["public_shortfall_ore"],
                     "forecast_shortfall_ore": y["forecast_shortfall_ore"],
+                    # ok, short, or "not started" (the grant starts later this year)
+                    "status": y["status"],
                 }
             )
     return out

@@ -985,3 +985,127 @@ def m010_books(sdb) -> None:
     sdb.execute(
         "CREATE UNIQUE INDEX idx_exported_vouchers ON exported_vouchers (source, source_id)"
     )
+
+
+# ---- m011: the legal reminder-fee limit as dated data --------------------------------------
+
+# The maximum reminder fee (purregebyr) under the debt collection regulations, with the
+# collection rate (inkassosats) it derives from. Until 2024 the fee was one tenth of the rate;
+# from 2025 the Ministry set it at kr 35 with the rate at kr 700. Years not listed keep the
+# figure before them; add a year's figures with 'filmklynge profile reminder-limits --add'.
+REMINDER_FEE_LIMITS = (
+    ("2015-01-01", 65_000, 6_500, "Inkassosats kr 650; purregebyr 1/10"),
+    ("2016-01-01", 67_000, 6_700, "Inkassosats kr 670; purregebyr 1/10"),
+    ("2017-01-01", 70_000, 7_000, "Inkassosats kr 700; purregebyr 1/10"),
+    ("2025-01-01", 70_000, 3_500, "Inkassosats kr 700; purregebyr kr 35 (Finanstilsynet)"),
+)
+
+
+@step
+def m011_reminder_fee_limits(sdb) -> None:
+    """Dated rows of the legal maximum reminder fee, like the in-kind rates."""
+    sdb.execute(
+        """CREATE TABLE reminder_fee_limits (
+            id INTEGER PRIMARY KEY,
+            valid_from TEXT NOT NULL UNIQUE CHECK (date(valid_from, '+0 days') IS valid_from),
+            collection_rate_ore INTEGER NOT NULL CHECK (collection_rate_ore > 0),
+            max_fee_ore INTEGER NOT NULL CHECK (max_fee_ore >= 0),
+            source TEXT
+        ) STRICT"""
+    )
+    sdb.conn.executemany(
+        "INSERT INTO reminder_fee_limits (valid_from, collection_rate_ore, max_fee_ore, source) "
+        "VALUES (?, ?, ?, ?)",
+        REMINDER_FEE_LIMITS,
+    )
+
+
+# ---- m012: invoice rules: export of services, VAT treatment per member ----------------------
+
+# Export of services to a business abroad is zero-rated (merverdiavgiftsloven § 6-22). In
+# EN 16931 it is category G ("Export outside the EU"; Norway is outside the EU), which, unlike
+# Z, must carry an exemption reason (BR-G-10): the legal reference printed on the invoice.
+# SAF-T standard tax code 52: zero-rated export of goods and services.
+EXPORT_VAT_CODE = {
+    "code": "G",
+    "rate_bp": 0,
+    "name": "Utførsel av tjenester (0 %, mval. § 6-22)",
+    "text_nb": "Fritatt for merverdiavgift, utførsel av tjenester, jf. merverdiavgiftsloven § 6-22",
+    "text_en": "Export of services, zero-rated, cf. the Norwegian VAT Act section 6-22",
+    "saft_code": "52",
+}
+VAT_CODES_M012 = ("S", "E", "Z", "G")
+VAT_TREATMENTS = ("domestic", "export")
+
+
+@step
+@own_transaction
+def m012_invoice_rules(sdb) -> None:
+    """Members get a VAT treatment (domestic or export of services); the VAT code G (export,
+    zero-rated) is allowed on VAT codes and invoice lines, with income accounts of its own.
+
+    The CHECK on vat_codes.code and invoice_lines.vat_code (from m009) lists the allowed codes,
+    so those two tables are rebuilt as m009 rebuilt them. Stored invoices are unchanged: their
+    period_start_on/period_end_on stay the whole period (new invoices store the months billed,
+    and ``invoicing.billed_period`` reads both)."""
+    conn = sdb.conn
+    old = f"vat_code IN ({', '.join(repr(v) for v in VAT_CODES)})"
+    new = f"vat_code IN ({', '.join(repr(v) for v in VAT_CODES_M012)})"
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table, column in (("vat_codes", "code"), ("invoice_lines", "vat_code")):
+                sql = conn.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+                ).fetchone()[0]
+                before = old.replace("vat_code", column)
+                if before not in sql:
+                    continue
+                extras = [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT sql FROM sqlite_master WHERE tbl_name = ? "
+                        "AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+                        [table],
+                    )
+                ]
+                rebuilt = sql.replace(before, new.replace("vat_code", column), 1)
+                _head, rest = rebuilt.split("(", 1)
+                conn.execute(f'CREATE TABLE "{table}__new" ({rest}')
+                conn.execute(f'INSERT INTO "{table}__new" SELECT * FROM "{table}"')
+                conn.execute(f'DROP TABLE "{table}"')
+                conn.execute(f'ALTER TABLE "{table}__new" RENAME TO "{table}"')
+                for statement in extras:
+                    conn.execute(statement)
+            conn.execute(
+                "ALTER TABLE members ADD COLUMN vat_treatment TEXT NOT NULL DEFAULT 'domestic' "
+                f"CHECK (vat_treatment IN ({', '.join(repr(v) for v in VAT_TREATMENTS)}))"
+            )
+            code = EXPORT_VAT_CODE
+            if not conn.execute("SELECT 1 FROM vat_codes WHERE code = 'G'").fetchone():
+                conn.execute(
+                    "INSERT INTO vat_codes (code, rate_bp, name, text_nb, text_en, saft_code) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        code[k]
+                        for k in ("code", "rate_bp", "name", "text_nb", "text_en", "saft_code")
+                    ],
+                )
+            for key, account, name in (
+                ("membership_G", "3100", "Medlemskontingent, avgiftsfri (utførsel)"),
+                ("service_G", "3110", "Serviceavgift, avgiftsfri (utførsel)"),
+            ):
+                conn.execute(
+                    "INSERT OR IGNORE INTO ledger_accounts (key, account, name) VALUES (?, ?, ?)",
+                    [key, account, name],
+                )
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:5]}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
