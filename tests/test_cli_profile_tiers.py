@@ -75,6 +75,51 @@ def test_init_without_required_values_and_no_input(run, db_path):
     assert not db_path.exists()
 
 
+def test_interactive_init_asks_again_for_a_wrong_answer(run, run_json, db_path, monkeypatch):
+    """Each answer is checked as it is typed; a wrong one is asked again, nothing is lost."""
+    monkeypatch.setattr("filmklynge.cli._common.interactive", lambda: True)
+    answers = [
+        "Nordnorsk Filmklynge",
+        "923609017",  # wrong check digit
+        "923 609 016",
+        "8601 11 17948",  # wrong check digit
+        "8601 11 17947",
+    ]
+    r = run("init", "--email", "post@filmklynge.no", input="\n".join(answers) + "\n")
+    assert r.stderr.count("Organisation number:") == 2
+    assert r.stderr.count("Bank account number:") == 2
+    assert r.stderr.count("Cluster name:") == 1
+    assert "Try again" in r.stderr and db_path.exists()
+    profile = run_json("profile", "show")
+    assert (profile["name"], profile["orgnr"], profile["account_no"]) == (
+        "Nordnorsk Filmklynge",
+        "923609016",
+        "86011117947",
+    )
+
+
+def test_interactive_init_refuses_an_empty_name_and_asks_again(run, db_path, monkeypatch):
+    monkeypatch.setattr("filmklynge.cli._common.interactive", lambda: True)
+    r = run(
+        "init",
+        "--orgnr",
+        "923609016",
+        "--account",
+        "8601 11 17947",
+        input=" \nNordnorsk Filmklynge\n",
+    )
+    assert r.stderr.count("Cluster name:") == 2 and db_path.exists()
+
+
+def test_format_is_case_insensitive(cluster, run_json):
+    assert (
+        cluster("tiers", "list", "--format", "JSON").stdout
+        == cluster("tiers", "list", "--format", "json").stdout
+    )
+    assert cluster("tiers", "list", "-f", "Csv").stdout.startswith("code")
+    cluster("export", "members", "--format", "JSON")
+
+
 def test_profile_set_changes_only_what_is_given(cluster, run_json):
     cluster(
         "profile",

@@ -1,5 +1,8 @@
 """Matched funding: grants, in-kind, events and the co-funding balance, with a worked example."""
 
+import csv
+import io
+import json
 import sqlite3
 from datetime import date, timedelta
 
@@ -442,3 +445,30 @@ def test_cofunding_json_lists_grants(funded, run_json):
         4_958_904,
         True,
     )
+
+
+def test_cofunding_csv_and_json_carry_numbers_not_display(funded):
+    """øre integers and booleans in CSV and JSON; the table shows kroner with øre."""
+    args = ("cofunding", "--grant", "IN-1", "--year", "2026", "--as-of", "2026-12-31")
+    rows = list(csv.DictReader(io.StringIO(funded(*args, "--format", "csv").stdout)))
+    year = rows[0]
+    shortfall = 9_990_876 - (586_917 + 534_920)
+    assert (year["grant"], year["year"], year["status"]) == ("IN-1", "2026", "short")
+    assert year["granted_ore"] == "9990876"
+    assert (year["match_ok"], year["match_shortfall_ore"]) == ("false", str(shortfall))
+    assert year["public_ok"] == "false" and int(year["public_shortfall_ore"]) > 0
+    assert float(year["contribution_ratio"]) == pytest.approx(1_121_837 / 9_990_876, abs=1e-4)
+    assert not any(cell.startswith("'") for row in rows for cell in row.values())
+    data = json.loads(funded(*args, "--format", "json").stdout)
+    y = data["grants"][0]["years"][0]
+    assert y["match_shortfall_ore"] == shortfall and y["match_ok"] is False
+    assert isinstance(y["granted_ore"], int) and isinstance(y["public_ok"], bool)
+    table = funded(*args).stdout
+    assert f"-{shortfall // 100:,},{shortfall % 100:02d}".replace(",", " ", 1) in table
+    assert "0,11" in table  # the ratio, with a decimal comma
+
+
+def test_a_csv_text_cell_starting_with_a_formula_is_still_neutralised(cluster):
+    cluster("funders", "add", "=HYPERLINK(1)")
+    out = cluster("funders", "list", "--format", "csv").stdout
+    assert "'=HYPERLINK(1)" in out

@@ -80,7 +80,8 @@ def test_resign_credits_the_unused_months_after_showing_the_amount(invoiced, db_
         "--yes", code=2,
     )  # fmt: skip
     assert "5 unused whole months" in too_many.stderr
-    assert len(too_many.stderr.strip().splitlines()) == 1
+    lines = too_many.stderr.strip().splitlines()  # which member the fragment matched, the error
+    assert lines[0] == "Matched 'Polarlys Film AS'" and len(lines) == 2
 
     done = run(
         "members", "resign", "Polarlys", "--on", "2026-07-31", "--credit-unused", "--yes",

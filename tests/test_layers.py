@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "filmklynge"
 README = PACKAGE.parent / "README.md"
 
 # Top-level modules are value types (no SQL, no I/O policy): one layer they all share.
-VALUES = {"errors", "money", "dates", "identifiers", "kid", "safe_write", "tablefile"}
+VALUES = {"errors", "money", "dates", "identifiers", "kid", "safe_write", "tablefile", "text"}
 LAYERS = [
     {"__init__", *VALUES},
     {"store"},

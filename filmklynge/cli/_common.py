@@ -2,6 +2,7 @@
 
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +14,10 @@ DbPath = Annotated[
     Path,
     typer.Option("--db", envvar="FILMKLYNGE_DB", help="The database file.", show_default=True),
 ]
-Fmt = Annotated[Format, typer.Option("--format", "-f", help="Output format: table, csv or json.")]
+Fmt = Annotated[
+    Format,
+    typer.Option("--format", "-f", case_sensitive=False, help="Output format: table, csv or json."),
+]
 Output = Annotated[
     Path | None,
     typer.Option(
@@ -41,10 +45,12 @@ class State:
     def db(self, *, create: bool = False):
         """Open (migrating if needed) the database once per invocation."""
         if self._db is None:
+            from filmklynge.output import note
             from filmklynge.store.db import open_db
 
             self._db = open_db(self.db_path, create=create)
             self._db.command = command_line()
+            self._db.inform = note
         return self._db
 
     def close(self) -> None:
@@ -84,8 +90,19 @@ def confirm_or_abort(question: str, *, yes: bool) -> None:
         raise typer.Exit(1)
 
 
-def ask(label: str, value: Any, *, no_input: bool, option: str, required: bool = True) -> Any:
-    """Return ``value``, or prompt for it on a terminal when it is missing and required."""
+def ask(
+    label: str,
+    value: Any,
+    *,
+    no_input: bool,
+    option: str,
+    required: bool = True,
+    check: Callable[[str], Any] | None = None,
+) -> Any:
+    """Return ``value``, or prompt for it on a terminal when it is missing and required.
+
+    ``check`` (a domain validator raising ``InvalidInput``) is applied to each answer as it is
+    typed: a wrong one is explained and asked again, so nothing typed before is lost."""
     from filmklynge.errors import InvalidInput
 
     if value not in (None, ""):
@@ -94,7 +111,16 @@ def ask(label: str, value: Any, *, no_input: bool, option: str, required: bool =
         return value
     if no_input or not interactive():
         raise InvalidInput(f"{label} is required. Give it with {option}.")
-    return typer.prompt(label, err=True)
+    while True:
+        answer = typer.prompt(label, err=True)
+        if check is None:
+            return answer
+        try:
+            check(answer)
+        except InvalidInput as e:
+            typer.echo(f"Error: {e} Try again.", err=True)
+        else:
+            return answer
 
 
 def day_or_today(value: str | None, option: str):

@@ -23,7 +23,10 @@ class ExportFormat(StrEnum):
     xlsx = "xlsx"
 
 
-Fmt = Annotated[ExportFormat, typer.Option("--format", "-f", help="csv, json or xlsx.")]
+Fmt = Annotated[
+    ExportFormat,
+    typer.Option("--format", "-f", case_sensitive=False, help="csv, json or xlsx."),
+]
 Excel = Annotated[
     bool,
     typer.Option(
@@ -274,7 +277,12 @@ def postings(
     ] = None,
     fmt: Annotated[
         PostingFormat,
-        typer.Option("--format", "-f", help="gbat10, beancount, csv (øre) or json (øre)."),
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="gbat10, beancount, csv (øre) or json (øre).",
+        ),
     ] = PostingFormat.gbat10,
     new: Annotated[bool, typer.Option("--new", help="Only vouchers not exported before.")] = False,
     again: Annotated[

@@ -133,7 +133,7 @@ def grant_list(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = Non
         grants.list_grants(db_of(ctx)),
         cols(
             ("reference", "Grant", "code"),
-            ("funder", "Funder", "text", 24),
+            ("funder", "Funder", "text"),
             ("amount_ore", "Amount", "money"),
             ("received_ore", "Received", "money"),
             ("start_on", "From", "date"),
@@ -294,6 +294,31 @@ def cofunding(
     if not data["grants"]:
         note("No grants yet. Add one with 'filmklynge grants add'.")
         return
+    if fmt == Format.csv:
+        # Data, not display: øre integers, booleans and the ratio as a number.
+        render(
+            [
+                {
+                    "grant": g["grant"],
+                    "year": r["year"],
+                    "status": r["status"],
+                    "granted_ore": r["granted_ore"],
+                    "cash_ore": r["members_cash_ore"],
+                    "inkind_ore": r["inkind_ore"],
+                    "contribution_ratio": r["contribution_ratio"],
+                    "match_ok": r["match_ok"],
+                    "match_shortfall_ore": r["match_shortfall_ore"],
+                    "public_ok": r["public_ok"],
+                    "public_shortfall_ore": r["public_shortfall_ore"],
+                }
+                for g in data["grants"]
+                for r in [*g["years"], g["total"]]
+            ],
+            _COFUNDING_CSV,
+            fmt,
+            output,
+        )
+        return
     rows = []
     for g in data["grants"]:
         for r in [*g["years"], g["total"]]:
@@ -304,9 +329,9 @@ def cofunding(
                     "granted_ore": r["granted_ore"],
                     "cash_ore": r["members_cash_ore"],
                     "inkind_ore": r["inkind_ore"],
-                    "ratio": f"{r['contribution_ratio']:.2f}"
-                    if r["contribution_ratio"] is not None
-                    else "",
+                    "ratio": ""
+                    if r["contribution_ratio"] is None
+                    else f"{r['contribution_ratio']:.2f}".replace(".", ","),
                     "match": _verdict(r, "match"),
                     "public": _verdict(r, "public"),
                 }
@@ -319,9 +344,9 @@ def cofunding(
             ("granted_ore", "Granted", "money"),
             ("cash_ore", "Fees", "money"),
             ("inkind_ore", "In-kind", "money"),
-            ("ratio", "Ratio", "code"),
-            ("match", "Match", "code"),
-            ("public", "Public", "code"),
+            ("ratio", "Ratio", "figure"),
+            ("match", "Match", "figure"),
+            ("public", "Public", "figure"),
         ),
         fmt,
         output,
@@ -333,7 +358,7 @@ def cofunding(
             render(
                 g["members"],
                 cols(
-                    ("member", f"{g['grant']}: member", "text", 30),
+                    ("member", f"{g['grant']}: member", "text"),
                     ("cash_ore", "Fees", "money"),
                     ("inkind_ore", "In-kind", "money"),
                     ("total_ore", "Total", "money"),
@@ -360,13 +385,31 @@ _SPLIT_COLUMNS = cols(
 )
 
 
+_COFUNDING_CSV = cols(
+    ("grant", "Grant"),
+    ("year", "Year"),
+    ("status", "Status"),
+    ("granted_ore", "Granted", "int"),
+    ("cash_ore", "Fees", "int"),
+    ("inkind_ore", "In-kind", "int"),
+    ("contribution_ratio", "Ratio", "figure"),
+    ("match_ok", "Match", "bool"),
+    ("match_shortfall_ore", "Match shortfall", "int"),
+    ("public_ok", "Public", "bool"),
+    ("public_shortfall_ore", "Public shortfall", "int"),
+)
+
+
 def _verdict(row: dict, rule: str) -> str:
-    """ok, the shortfall in whole NOK, 'not started' or 'running' for one rule of a row."""
+    """ok, the shortfall in kroner and øre ('-62 240,00'), 'not started' or 'running' for one
+    rule of a row, as the table shows it."""
+    from filmklynge.money import format_nok
+
     if row["status"] in ("not started", "running"):
         return row["status"]
     if row[f"{rule}_ok"]:
         return "ok"
-    return f"-{row[f'{rule}_shortfall_ore'] // 100:,}".replace(",", " ")
+    return format_nok(-row[f"{rule}_shortfall_ore"], symbol=False)
 
 
 def _print_split_key(data: dict) -> None:

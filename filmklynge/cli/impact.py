@@ -411,9 +411,9 @@ def production_list(
         productions.list_productions(db_of(ctx), year=year),
         cols(
             ("year", "Year", "code"),
-            ("title", "Title", "text", 30),
+            ("title", "Title", "text"),
             ("kind", "Kind", "code"),
-            ("members", "Members", "text", 30),
+            ("members", "Members", "text"),
         ),
         fmt,
         output,

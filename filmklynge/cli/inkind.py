@@ -120,8 +120,8 @@ def list_(
         inkind.list_entries(db_of(ctx), member=member, year=year, grant=grant),
         cols(
             ("worked_on", "Date", "date"),
-            ("member", "Member", "text", 22),
-            ("person", "Person", "text", 16),
+            ("member", "Member", "text"),
+            ("person", "Person", "text"),
             ("hours", "Hours", "code"),
             ("rate_ore", "Rate", "money"),
             ("value_ore", "Value", "money"),
@@ -277,7 +277,7 @@ def event_list(
         cols(
             ("id", "Id", "int"),
             ("held_on", "Date", "date"),
-            ("name", "Event", "text", 28),
+            ("name", "Event", "text"),
             ("kind", "Kind", "code"),
             ("participants", "People", "int"),
             ("members", "Members", "int"),
@@ -309,7 +309,7 @@ def event_show(
     render(
         e["attendance"],
         cols(
-            ("member", "Member", "text", 26),
+            ("member", "Member", "text"),
             ("person", "Person"),
             ("hours", "Hours", "code"),
             ("inkind_id", "In-kind", "int"),

@@ -18,21 +18,21 @@ PROGRESS_FROM = 10
 _PLAN_COLUMNS = cols(
     ("number", "No.", "int"),
     ("document", "Document", "code"),
-    ("member", "Member", "text", 20),
+    ("member", "Member", "text"),
     ("channel", "Channel", "code"),
-    ("recipient", "Recipient", "text", 26),
+    ("recipient", "Recipient", "text"),
     ("action", "Action", "text"),
 )
 _LOG_COLUMNS = cols(
     ("id", "Id", "int"),
     ("number", "No.", "int"),
     ("document", "Document", "code"),
-    ("member", "Member", "text", 22),
+    ("member", "Member", "text"),
     ("channel", "Channel", "code"),
-    ("recipient", "Recipient", "text", 30),
+    ("recipient", "Recipient", "text"),
     ("time", "Time", "code"),
     ("status", "Status", "code"),
-    ("error", "Error", "text", 40),
+    ("error", "Error", "text"),
 )
 _BY = {"email": "by e-mail", "ehf": "by EHF", "print": "on paper"}
 

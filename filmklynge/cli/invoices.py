@@ -34,16 +34,17 @@ Overdue = Annotated[bool, typer.Option("--overdue", help="Only overdue invoices.
 
 _LIST_COLUMNS = cols(
     ("number", "No.", "int"),
-    ("member", "Member", "text", 20),
+    ("member", "Member", "text"),
     ("period", "Period", "code"),
     ("due_on", "Due", "date"),
     ("total_ore", "Total", "money"),
     ("outstanding_ore", "Outstanding", "money"),
     ("status", "Status", "code"),
 )
+_PLAN_SHOWN = 20  # rows of the plan shown as a table; --format csv|json has them all
 _PLAN_COLUMNS = cols(
     ("member_id", "Id", "int"),
-    ("member", "Member", "text", 26),
+    ("member", "Member", "text"),
     ("net_ore", "Excl. VAT", "money"),
     ("vat_ore", "VAT", "money"),
     ("total_ore", "Total", "money"),
@@ -72,7 +73,8 @@ def run(
     """Invoice the fee of a period to every member active in it, after showing the plan.
 
     Members who join during the period pay whole months from the month they joined
-    ("7/12 av årskontingent 2026"). Running the same period again creates nothing.
+    ("7/12 av årskontingent 2026"). Running the same period again creates nothing. A table
+    shows the plan's first 20 invoices and its totals; --format csv|json gives every one.
 
     Example: filmklynge invoices run --year 2026 --dry-run
     """
@@ -100,8 +102,15 @@ def run(
         return
     if fmt == Format.json:
         render([], [], fmt, output, json_rows=plan.to_json())
-    else:
+    elif fmt == Format.csv:
         render(plan.rows(), _PLAN_COLUMNS, fmt, output)
+    else:  # a table shows the first rows; the totals follow
+        rows = plan.rows()
+        render(rows[:_PLAN_SHOWN], _PLAN_COLUMNS, fmt, output)
+        if len(rows) > _PLAN_SHOWN:
+            note(
+                f"… {len(rows) - _PLAN_SHOWN} more; the full plan with --format csv|json.",
+            )
     note(
         f"Plan for {plan.key}: {totals['invoices']} invoices, {format_nok(totals['net_ore'])} "
         f"excl. VAT + {format_nok(totals['vat_ore'])} VAT = {format_nok(totals['total_ore'])}"
@@ -204,7 +213,7 @@ def show(
         rows,
         cols(
             ("no", "#", "int"),
-            ("text", "Description", "text", 36),
+            ("text", "Description", "text"),
             ("net", "Excl. VAT", "money"),
             ("vat", "VAT code", "code"),
             ("vat_ore", "VAT", "money"),
@@ -349,7 +358,7 @@ def remind(
         rows,
         cols(
             ("number", "Invoice", "int"),
-            ("member", "Member", "text", 26),
+            ("member", "Member", "text"),
             ("seq", "Reminder", "int"),
             ("outstanding_ore", "Outstanding", "money"),
             ("fee_ore", "Fee", "money"),

@@ -27,17 +27,17 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="The date to look at (
 
 _LIST_COLUMNS = cols(
     ("id", "Id", "int"),
-    ("name", "Name", "text", 28),
+    ("name", "Name", "text"),
     ("orgnr", "Org.nr", "code"),
     ("tier", "Tier", "code"),
-    ("county", "County", "text", 10),
+    ("county", "County", "text"),
     ("status", "Status", "code"),
     ("joined_on", "Joined", "date"),
     ("left_on", "Left", "date"),
 )
 _CONTACT_COLUMNS = cols(
     ("id", "Id", "int"),
-    ("member", "Member", "text", 28),
+    ("member", "Member", "text"),
     ("name", "Name"),
     ("role", "Role"),
     ("email", "E-mail"),
@@ -622,7 +622,7 @@ def statement(
                 ("date", "Date", "date"),
                 ("kind", "Entry", "code"),
                 ("ref", "No.", "int"),
-                ("text", "Text", "text", 24),
+                ("text", "Text", "text"),
                 ("amount_ore", "Amount", "money"),
                 ("balance_ore", "Balance", "money"),
             ),

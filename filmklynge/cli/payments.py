@@ -16,7 +16,7 @@ _COLUMNS = cols(
     ("paid_on", "Paid", "date"),
     ("amount_ore", "Amount", "money"),
     ("method", "Method", "code"),
-    ("member", "Member", "text", 22),
+    ("member", "Member", "text"),
     ("invoices", "Invoices", "code"),
     ("unallocated_ore", "Unallocated", "money"),
 )
@@ -186,9 +186,9 @@ def unmatched(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None
             ("paid_on", "Paid", "date"),
             ("amount_ore", "Amount", "money"),
             ("kid", "KID", "code"),
-            ("reference", "Text", "text", 24),
+            ("reference", "Text", "text"),
             ("suggested_invoice", "Invoice?", "int"),
-            ("why", "Why", "text", 20),
+            ("why", "Why", "text"),
         ),
         fmt,
         output,
@@ -297,7 +297,7 @@ def dues(
     render(
         data["members"],
         cols(
-            ("member", "Member", "text", 22),
+            ("member", "Member", "text"),
             ("invoiced_ore", "Invoiced", "money"),
             ("credited_ore", "Credited", "money"),
             ("fees_ore", "Fees", "money"),

@@ -123,9 +123,20 @@ def init(
     """
     from filmklynge.register import profile
 
-    name = ask("Cluster name", name, no_input=no_input, option="--name")
-    orgnr = ask("Organisation number", orgnr, no_input=no_input, option="--orgnr")
-    account = ask("Bank account number", account, no_input=no_input, option="--account")
+    def check(key: str):
+        return lambda answer: profile.check_field(key, answer)
+
+    name = ask("Cluster name", name, no_input=no_input, option="--name", check=check("name"))
+    orgnr = ask(
+        "Organisation number", orgnr, no_input=no_input, option="--orgnr", check=check("orgnr")
+    )
+    account = ask(
+        "Bank account number",
+        account,
+        no_input=no_input,
+        option="--account",
+        check=check("account_no"),
+    )
     fields = dict(
         name=name,
         orgnr=orgnr,

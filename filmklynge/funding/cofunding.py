@@ -300,7 +300,7 @@ def cofunding(
         db.query(
             "SELECT i.id, i.worked_on, m.name AS member, i.person, i.value_ore FROM inkind i "
             f"JOIN members m ON m.id = i.member_id WHERE NOT EXISTS ({MEMBER_ON_DAY}) "
-            "AND i.worked_on <= ? ORDER BY i.worked_on, m.name",
+            "AND i.worked_on <= ? ORDER BY i.worked_on, norwegian(m.name)",
             [as_of.isoformat()],
         )
     )

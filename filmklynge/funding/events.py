@@ -16,6 +16,7 @@ from filmklynge.errors import FilmklyngeError, InvalidInput, NotFound
 from filmklynge.identifiers import check_text
 from filmklynge.store import audit
 from filmklynge.store.db import Database
+from filmklynge.text import best_matches, fold, matched_note
 
 KINDS = ("gathering", "regional", "webinar", "festival", "workshop", "other")
 ATTENDANCE_HEADINGS = {
@@ -64,12 +65,20 @@ def find_event(db: Database, ref: str) -> dict[str, Any]:
     text = str(ref).strip()
     row = db.get("events", int(text)) if text.isdigit() else None
     if row is None:
-        rows = list(
-            db.query("SELECT * FROM events WHERE name LIKE ? ORDER BY held_on", [f"%{text}%"])
+        rows = best_matches(
+            text,
+            list(
+                db.query(
+                    "SELECT * FROM events WHERE instr(fold(name), ?) > 0 ORDER BY held_on",
+                    [fold(text)],
+                )
+            ),
         )
         if len(rows) > 1:
             raise InvalidInput(f"{text!r} matches several events; use the id.")
         row = rows[0] if rows else None
+        if row is not None and (said := matched_note(text, row["name"])):
+            db.inform(said)
     if row is None:
         raise NotFound(f"No event {ref!r}. See 'filmklynge events list'.")
     return row
@@ -97,7 +106,7 @@ def event_details(db: Database, ref: str) -> dict[str, Any]:
             """SELECT a.id, m.name AS member, a.person, a.hours_x100 / 100.0 AS hours,
                   (SELECT i.id FROM inkind i WHERE i.attendance_id = a.id) AS inkind_id
            FROM attendance a JOIN members m ON m.id = a.member_id WHERE a.event_id = ?
-           ORDER BY m.name, a.person""",
+           ORDER BY norwegian(m.name), norwegian(a.person)""",
             [e["id"]],
         )
     )

@@ -64,7 +64,7 @@ def sheets(db: Database, grant: str, *, year: int | None, as_of: date) -> dict[s
     for r in db.query(
         f"""SELECT i.worked_on, m.name, i.person, i.activity, i.hours_x100, i.rate_ore, i.basis,
                    i.value_ore FROM inkind i JOIN members m ON m.id = i.member_id
-            WHERE {" AND ".join(clauses)} ORDER BY m.name, i.worked_on""",
+            WHERE {" AND ".join(clauses)} ORDER BY norwegian(m.name), i.worked_on""",
         params,
     ):
         inkind.append(

@@ -10,6 +10,7 @@ from filmklynge.errors import Conflict, InvalidInput, NotFound
 from filmklynge.money import BASIS_POINTS, allocate, format_nok, parse_basis_points
 from filmklynge.store import audit
 from filmklynge.store.db import Database
+from filmklynge.text import best_matches, fold, matched_note
 
 # Default tranches: a public funder (Innovasjon Norge) pays up to 30 % in advance, 50 % after
 # half the costs are documented and holds back at least 20 % until the final report; a
@@ -27,8 +28,9 @@ def add_funder(db: Database, *, name: str, public: bool) -> dict[str, Any]:
     if not name:
         raise InvalidInput("A funder needs a name.")
     with db.atomic():
-        if db.one("SELECT id FROM funders WHERE lower(name) = lower(?)", [name]):
-            raise Conflict(f"Funder {name!r} already exists.")
+        same = db.one("SELECT name FROM funders WHERE fold(name) = ?", [fold(name)])
+        if same:
+            raise Conflict(f"Funder {same['name']!r} already exists.")
         funder_id = db.insert(
             "funders", {"name": name, "is_public": 1 if public else 0, "created_at": now_utc()}
         )
@@ -40,23 +42,34 @@ def list_funders(db: Database) -> list[dict[str, Any]]:
     return list(
         db.query(
             "SELECT f.*, (SELECT count(*) FROM grants g WHERE g.funder_id = f.id) AS grants "
-            "FROM funders f ORDER BY f.name"
+            "FROM funders f ORDER BY norwegian(f.name)"
         )
     )
 
 
 def find_funder(db: Database, ref: str) -> dict[str, Any]:
     text = str(ref).strip()
-    row = db.one("SELECT * FROM funders WHERE lower(name) = lower(?)", [text])
-    if row is None and text.isdigit():
-        row = db.get("funders", int(text))
-    if row is None:
-        rows = list(db.query("SELECT * FROM funders WHERE name LIKE ?", [f"%{text}%"]))
-        if len(rows) == 1:
-            row = rows[0]
-    if row is None:
+    row = db.get("funders", int(text)) if text.isdigit() else None
+    if row is not None:
+        return row
+    key = fold(text)
+    rows = best_matches(
+        text,
+        list(
+            db.query(
+                "SELECT * FROM funders WHERE instr(fold(name), ?) > 0 ORDER BY norwegian(name)",
+                [key],
+            )
+        ),
+    )
+    if not rows:
         raise NotFound(f"No funder {ref!r}. Add it with 'filmklynge funders add'.")
-    return row
+    if len(rows) > 1:
+        names = "; ".join(r["name"] for r in rows[:10])
+        raise InvalidInput(f"{text!r} matches several funders ({names}). Give more of the name.")
+    if said := matched_note(text, rows[0]["name"]):
+        db.inform(said)
+    return rows[0]
 
 
 def parse_tranches(text: str) -> list[int]:

@@ -304,7 +304,7 @@ def list_entries(
                    i.activity, i.rule, i.rate_ore, i.value_ore, g.reference AS grant, i.basis
             FROM inkind i JOIN members m ON m.id = i.member_id
             LEFT JOIN grants g ON g.id = i.grant_id {where}
-            ORDER BY i.worked_on, m.name, i.person""",
+            ORDER BY i.worked_on, norwegian(m.name), norwegian(i.person)""",
             params,
         )
     )

@@ -16,6 +16,7 @@ from filmklynge.impact.productions import production_totals
 from filmklynge.money import format_nok
 from filmklynge.store import audit
 from filmklynge.store.db import Database
+from filmklynge.text import sort_key
 
 IMPACT_HEADINGS = {
     "orgnr": ("orgnr", "organisasjonsnummer", "organisation_number"),
@@ -256,8 +257,8 @@ def report(db: Database, *, base: int, years: list[int]) -> dict[str, Any]:
             rows.append(row)
         groups[group] = {
             "firms": len(complete),
-            "included": sorted(names[k] for k in complete),
-            "left_out": sorted(names[k] for k in keys if k not in complete),
+            "included": sorted((names[k] for k in complete), key=sort_key),
+            "left_out": sorted((names[k] for k in keys if k not in complete), key=sort_key),
             "years": rows,
         }
     difference = []

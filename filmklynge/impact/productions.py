@@ -130,7 +130,7 @@ def list_productions(db: Database, *, year: int | None = None) -> list[dict[str,
             f"""SELECT p.id, p.year, p.title, p.kind, group_concat(pm.name, '; ') AS members
             FROM productions p JOIN (
               SELECT pm.production_id, m.name FROM production_members pm
-              JOIN members m ON m.id = pm.member_id ORDER BY m.name
+              JOIN members m ON m.id = pm.member_id ORDER BY norwegian(m.name)
             ) pm ON pm.production_id = p.id {where}
             GROUP BY p.id ORDER BY p.year, p.title""",
             params,

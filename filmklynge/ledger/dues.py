@@ -11,6 +11,7 @@ from typing import Any
 
 from filmklynge.ledger.balances import open_invoices_sql
 from filmklynge.store.db import Database
+from filmklynge.text import sort_key
 
 BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
 
@@ -64,7 +65,7 @@ def dues(db: Database, *, as_of: date, overdue_only: bool = False) -> dict[str, 
             if days > 0:
                 m["overdue_ore"] += outstanding
                 m["oldest_overdue_days"] = max(m["oldest_overdue_days"], days)
-    rows = sorted(members.values(), key=lambda m: (-m["overdue_ore"], m["member"]))
+    rows = sorted(members.values(), key=lambda m: (-m["overdue_ore"], sort_key(m["member"])))
     if overdue_only:
         rows = [m for m in rows if m["overdue_ore"] > 0]
     keys = (

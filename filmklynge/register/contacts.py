@@ -124,7 +124,7 @@ def list_contacts(
             "SELECT c.id, c.member_id, m.name AS member, c.name, c.role, c.email, c.phone, "
             "c.is_primary FROM contacts c JOIN members m ON m.id = c.member_id "
             f"WHERE {' AND '.join(where)} "
-            "ORDER BY m.name COLLATE NOCASE, c.is_primary DESC, c.name",
+            "ORDER BY norwegian(m.name), c.is_primary DESC, norwegian(c.name)",
             params,
         )
     )

@@ -19,16 +19,17 @@ from filmklynge.dates import now_utc
 from filmklynge.errors import Conflict, InvalidInput, NotFound
 from filmklynge.store import audit
 from filmklynge.store.db import Database
+from filmklynge.text import best_matches, fold, matched_note
 
 DELIVERY = ("email", "ehf", "post")
 MAX_EMPLOYEES = 1_000_000  # more than any company has; a larger number is a typing mistake
 STATUSES = ("active", "pending", "resigned")
 SORTS = {
-    "name": "m.name COLLATE NOCASE",
+    "name": "norwegian(m.name)",
     "id": "m.id",
-    "joined": "p.joined_on, m.name COLLATE NOCASE",
-    "county": "coalesce(m.county, m.country), m.name COLLATE NOCASE",
-    "tier": "t.sort_order, m.name COLLATE NOCASE",
+    "joined": "p.joined_on, norwegian(m.name)",
+    "county": "coalesce(m.county, m.country), norwegian(m.name)",
+    "tier": "t.sort_order, norwegian(m.name)",
 }
 
 # Fields `members edit` may change, in the order `show` lists them.
@@ -128,20 +129,25 @@ def find_member(db: Database, ref: str | int) -> dict[str, Any]:
             f"No member with id or organisation number {text}. "
             "Run 'filmklynge members list' to see them."
         )
-    row = db.one("SELECT * FROM members WHERE lower(name) = lower(?)", [text])
-    if row:
-        return row
-    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    rows = list(
-        db.query(
-            "SELECT * FROM members WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT 11", [like]
-        )
+    # Names as Norwegians type them (filmklynge.text): "tromso", "tromsoe" and "Tromsø" alike.
+    key = fold(text)
+    rows = best_matches(
+        text,
+        list(
+            db.query(
+                "SELECT * FROM members WHERE instr(fold(name), ?) > 0 "
+                "ORDER BY fold(name) = ? DESC, norwegian(name) LIMIT 11",
+                [key, key],
+            )
+        ),
     )
     if not rows:
         raise NotFound(f"No member matches {text!r}. Run 'filmklynge members list' to see them.")
     if len(rows) > 1:
         names = "; ".join(f"{r['id']}: {r['name']}" for r in rows[:10])
         raise InvalidInput(f"{text!r} matches several members ({names}). Use the id instead.")
+    if said := matched_note(text, rows[0]["name"]):
+        db.inform(said)
     return rows[0]
 
 
@@ -459,9 +465,10 @@ def members_query(
         params["sector"] = sector.strip().lower()
     if search:
         where.append(
-            "(m.name LIKE :q OR m.orgnr LIKE :q OR m.city LIKE :q OR m.municipality LIKE :q)"
+            "(instr(fold(m.name), :q) OR instr(m.orgnr, :q) OR instr(fold(m.city), :q) "
+            "OR instr(fold(m.municipality), :q))"
         )
-        params["q"] = f"%{search.strip()}%"
+        params["q"] = fold(search)
     if sort not in SORTS:
         raise InvalidInput(f"Sort {sort!r} must be one of: {', '.join(SORTS)}.")
     if fields is None:

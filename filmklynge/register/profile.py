@@ -40,6 +40,12 @@ def has_profile(db: Database) -> bool:
     return db.scalar("SELECT count(*) FROM profile") > 0
 
 
+def check_field(key: str, value: Any) -> Any:
+    """One profile field checked and normalised, as ``init`` asks for it; raises InvalidInput
+    saying what is wrong."""
+    return _validated({key: value})[key]
+
+
 def _validated(changes: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalise profile fields; unknown keys are a programming error."""
     out: dict[str, Any] = {}

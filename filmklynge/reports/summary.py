@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from filmklynge.store.db import Database
+from filmklynge.text import sort_key
 
 # A membership period covers a day when it started on or before it and had not ended before it
 # (left_on is the last day of membership).
@@ -19,7 +20,7 @@ def _breakdown(db: Database, column_sql: str, as_of: date) -> list[dict[str, Any
                 FROM members mem JOIN memberships m ON m.member_id = mem.id
                 LEFT JOIN tiers t ON t.id = mem.tier_id
                 WHERE {_ACTIVE}
-                GROUP BY 1 ORDER BY members DESC, name""",
+                GROUP BY 1 ORDER BY members DESC, norwegian(coalesce({column_sql}, '(none)'))""",
             {"d": as_of.isoformat()},
         )
     )
@@ -52,7 +53,7 @@ def member_summary(db: Database, *, as_of: date) -> dict[str, Any]:
         db.query(
             f"""SELECT DISTINCT mem.id, mem.name FROM members mem
                 JOIN memberships m ON m.member_id = mem.id
-                WHERE {_ACTIVE} AND mem.tier_id IS NULL ORDER BY mem.name""",
+                WHERE {_ACTIVE} AND mem.tier_id IS NULL ORDER BY norwegian(mem.name)""",
             {"d": d},
         )
     )
@@ -62,7 +63,7 @@ def member_summary(db: Database, *, as_of: date) -> dict[str, Any]:
                 ON mem.id = c.member_id
                 WHERE (c.email IS NULL OR c.email = '') AND c.forgotten_at IS NULL
                 AND mem.id IN (SELECT m.member_id FROM memberships m WHERE {_ACTIVE})
-                ORDER BY mem.name""",
+                ORDER BY norwegian(mem.name)""",
             {"d": d},
         )
     )
@@ -78,7 +79,9 @@ def member_summary(db: Database, *, as_of: date) -> dict[str, Any]:
         "by_sector": _breakdown(db, "mem.sector", as_of),
         "without_tier": without_tier,
         "contacts_missing_email": len(missing_email),
-        "contacts_missing_email_members": sorted({r["member"] for r in missing_email}),
+        "contacts_missing_email_members": sorted(
+            {r["member"] for r in missing_email}, key=sort_key
+        ),
     }
 
 
@@ -114,7 +117,7 @@ def dues_summary(db: Database, *, as_of: date) -> dict[str, Any]:
                         julianday(:d) - julianday(min(o.due_on)) AS days
                  FROM owed o JOIN members m ON m.id = o.member_id
                  WHERE o.due_on < :d AND o.outstanding_ore > 0
-                 GROUP BY o.member_id ORDER BY overdue_ore DESC, m.name""",
+                 GROUP BY o.member_id ORDER BY overdue_ore DESC, norwegian(m.name)""",
             {"d": d},
         )
     )

@@ -12,11 +12,12 @@ import contextlib
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from filmklynge.errors import CheckFailed, FilmklyngeError, InvalidInput, NotFound
+from filmklynge.text import fold, sort_key
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -28,6 +29,9 @@ class Database:
         self.conn = conn
         self.path = path
         self.command = "python"  # the CLI sets the command line, for the audit log
+        # Where a service tells the user something in passing (which member a name matched);
+        # the CLI sets it to print on stderr, a library caller may leave it silent.
+        self.inform: Callable[[str], None] = lambda message: None
 
     def _run(self, sql: str, params: Any = (), *, many: bool = False) -> sqlite3.Cursor:
         try:
@@ -139,7 +143,17 @@ def _connect(path: Path | str) -> sqlite3.Connection:
     # Deleted and overwritten rows are zeroed, not just unlinked: what is erased (a forgotten
     # person, a removed contact) does not linger in free pages of the file.
     conn.execute("PRAGMA secure_delete = ON")
+    # Names in Norwegian order and matched as Norwegians type them (filmklynge.text):
+    # ORDER BY norwegian(name) sorts ... Z, Æ, Ø, Å; fold(name) is the search key. A key
+    # function, not a collation: SQLite computes it once a row, where a Python collation is
+    # called for every comparison (4 s against 0.25 s to sort 100,000 names).
+    conn.create_function("norwegian", 1, sort_key, deterministic=True)
+    conn.create_function("fold", 1, _fold, deterministic=True)
     return conn
+
+
+def _fold(value: Any) -> str | None:
+    return None if value is None else fold(str(value))
 
 
 def _create_private(path: Path) -> None:
