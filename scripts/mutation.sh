@@ -15,7 +15,7 @@
 #   scripts/mutation.sh --show NAME  the change a mutant made (a name from --score)
 #
 # Needs the test extra (pip install -e '.[test]'). JOBS sets the parallel workers (default: the
-# number of cores). A full fresh run takes about 25 minutes on 2 cores.
+# number of cores). A full fresh run takes about 75 minutes on 2 cores (4 331 mutants).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${PYTHON:-.venv/bin/python}

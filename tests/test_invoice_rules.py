@@ -280,3 +280,17 @@ def test_profile_show_speaks_kroner_yes_no_and_norwegian_dates(cluster):
     assert "øre" not in shown and "2025-12-31" not in shown
     stored = json.loads(cluster("profile", "show", "--format", "json").stdout)
     assert (stored["reminder_fee_ore"], stored["foretaksregisteret"]) == (3_500, 1)
+
+
+def test_a_half_year_run_after_the_year_bills_nobody_twice(billed, db_path):
+    """The year 2026 covers its second half: running h2 afterwards finds every member
+    already invoiced for those months (found in mutation-testing review: it billed H2 again)."""
+    from helpers import rows, run_year
+
+    run_year(billed, "--yes")
+    before = rows(db_path, "SELECT number FROM invoices")
+    r = billed(
+        "invoices", "run", "--year", "2026", "--period", "h2", "--issued-on", "2026-07-01", "--yes"
+    )
+    assert rows(db_path, "SELECT number FROM invoices") == before
+    assert "all 3 members active in 2026-H2 are already invoiced" in r.stderr

@@ -108,3 +108,34 @@ def test_basis_points_finer_than_one_are_refused_not_rounded(text, message):
     with pytest.raises(InvalidInput) as e:
         parse_basis_points(text, field="--share")
     assert str(e.value) == message
+
+
+def test_millions_of_nothing_have_no_sign():
+    from filmklynge.money import format_millions
+
+    assert format_millions(0) == "0,0"
+    assert format_millions(4_999_999) == "0,0"  # 49 999,99 kr: 0,05 million rounds to 0,0
+    assert format_millions(-5_000_000) == "-0,1"
+
+
+def test_basis_points_ignore_only_a_trailing_percent_sign():
+    with pytest.raises(InvalidInput, match="is not a number"):
+        parse_basis_points("50X", field="--share")
+
+
+def test_payment_amounts_from_one_ore_to_the_limit():
+    from filmklynge.money import MAX_PAYMENT_ORE, check_payment_amount
+
+    assert check_payment_amount(1) == 1
+    assert check_payment_amount(MAX_PAYMENT_ORE) == MAX_PAYMENT_ORE
+    for ore in (0, -1, MAX_PAYMENT_ORE + 1):
+        with pytest.raises(InvalidInput):
+            check_payment_amount(ore)
+
+
+def test_a_negative_member_or_invoice_number_makes_no_kid():
+    from filmklynge.kid import make_kid
+
+    for member, invoice in ((-1, 1), (1, -1)):
+        with pytest.raises(InvalidInput, match="do not fit in a KID"):
+            make_kid(member, invoice, 10)

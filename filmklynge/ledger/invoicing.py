@@ -310,8 +310,9 @@ def plan_run(
         db.query(
             """SELECT m.*, min(p.joined_on) AS first_joined, t.code AS tier_code,
                   CASE WHEN count(p.left_on) = count(*) THEN max(p.left_on) END AS last_left,
-                  EXISTS (SELECT 1 FROM invoices i WHERE i.member_id = m.id AND i.period = :key
-                          AND i.kind = 'invoice') AS invoiced
+                  EXISTS (SELECT 1 FROM invoices i WHERE i.member_id = m.id AND i.kind = 'invoice'
+                          AND (i.period = :key OR (i.period_start_on <= :end
+                                                   AND i.period_end_on >= :start))) AS invoiced
            FROM members m JOIN memberships p ON p.member_id = m.id
            LEFT JOIN tiers t ON t.id = m.tier_id
            WHERE p.joined_on <= :end AND (p.left_on IS NULL OR p.left_on >= :start)
