@@ -719,6 +719,47 @@ def _remaining_lines(db: Database, inv: dict[str, Any]) -> list[dict[str, Any]]:
     )
 
 
+def insert_credit_note(
+    db: Database,
+    inv: dict[str, Any],
+    *,
+    net_ore: int,
+    vat_ore: int,
+    issued_on: date,
+    reason: str | None,
+) -> tuple[int, int]:
+    """Write the head of a credit note for ``inv`` (amounts negative), next in the number
+    series; returns its id and number. The caller adds its lines in the same transaction."""
+    number = _next_number(db, _profile(db))
+    credit_id = db.insert(
+        "invoices",
+        {
+            "number": number,
+            "kind": "credit",
+            "member_id": inv["member_id"],
+            "credits_invoice_id": inv["id"],
+            "period": inv["period"],
+            "period_start_on": inv["period_start_on"],
+            "period_end_on": inv["period_end_on"],
+            "issued_on": issued_on.isoformat(),
+            "due_on": issued_on.isoformat(),
+            "kid": None,
+            "currency": inv["currency"],
+            "language": inv["language"],
+            "buyer_name": inv["buyer_name"],
+            "buyer_orgnr": inv["buyer_orgnr"],
+            "buyer_vat_id": inv["buyer_vat_id"],
+            "buyer_address": inv["buyer_address"],
+            "net_ore": net_ore,
+            "vat_ore": vat_ore,
+            "total_ore": net_ore + vat_ore,
+            "note": reason,
+            "created_at": now_utc(),
+        },
+    )
+    return credit_id, number
+
+
 def credit_invoice(
     db: Database,
     number: int | str,
@@ -774,36 +815,10 @@ def credit_invoice(
                 for r in remaining
                 if r["left_net"] + r["left_vat"] > 0
             ]
-        profile = _profile(db)
-        new_number = _next_number(db, profile)
         net = -sum(c[1] for c in credit_lines)
         vat = -sum(c[2] for c in credit_lines)
-        stamp = now_utc()
-        credit_id = db.insert(
-            "invoices",
-            {
-                "number": new_number,
-                "kind": "credit",
-                "member_id": inv["member_id"],
-                "credits_invoice_id": inv["id"],
-                "period": inv["period"],
-                "period_start_on": inv["period_start_on"],
-                "period_end_on": inv["period_end_on"],
-                "issued_on": issued_on.isoformat(),
-                "due_on": issued_on.isoformat(),
-                "kid": None,
-                "currency": inv["currency"],
-                "language": inv["language"],
-                "buyer_name": inv["buyer_name"],
-                "buyer_orgnr": inv["buyer_orgnr"],
-                "buyer_vat_id": inv["buyer_vat_id"],
-                "buyer_address": inv["buyer_address"],
-                "net_ore": net,
-                "vat_ore": vat,
-                "total_ore": net + vat,
-                "note": reason,
-                "created_at": stamp,
-            },
+        credit_id, new_number = insert_credit_note(
+            db, inv, net_ore=net, vat_ore=vat, issued_on=issued_on, reason=reason
         )
         db.executemany(
             f"INSERT INTO invoice_lines ({_LINE_COLUMNS}) VALUES ({', '.join('?' * 12)})",

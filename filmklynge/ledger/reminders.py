@@ -175,7 +175,6 @@ def waive_fees(
 ) -> dict[str, Any]:
     """A credit note for the reminder fees still owed on an invoice (a fee is a receivable;
     waiving it is a correction of what the member owes, in the same number series)."""
-    from filmklynge.dates import now_utc
     from filmklynge.ledger import invoicing
     from filmklynge.ledger.balances import open_invoices_sql
     from filmklynge.ledger.books import ensure_open
@@ -204,33 +203,8 @@ def waive_fees(
                 f"The reminder fees on invoice {inv['number']} are already waived or paid; "
                 "to give paid money back, use 'filmklynge payments refund'."
             )
-        profile = invoicing._profile(db)
-        credit_number = invoicing._next_number(db, profile)
-        credit_id = db.insert(
-            "invoices",
-            {
-                "number": credit_number,
-                "kind": "credit",
-                "member_id": inv["member_id"],
-                "credits_invoice_id": inv["id"],
-                "period": inv["period"],
-                "period_start_on": inv["period_start_on"],
-                "period_end_on": inv["period_end_on"],
-                "issued_on": issued_on.isoformat(),
-                "due_on": issued_on.isoformat(),
-                "kid": None,
-                "currency": inv["currency"],
-                "language": inv["language"],
-                "buyer_name": inv["buyer_name"],
-                "buyer_orgnr": inv["buyer_orgnr"],
-                "buyer_vat_id": inv["buyer_vat_id"],
-                "buyer_address": inv["buyer_address"],
-                "net_ore": -amount,
-                "vat_ore": 0,
-                "total_ore": -amount,
-                "note": reason,
-                "created_at": now_utc(),
-            },
+        credit_id, credit_number = invoicing.insert_credit_note(
+            db, inv, net_ore=-amount, vat_ore=0, issued_on=issued_on, reason=reason
         )
         language = inv["language"] if inv["language"] in FEE_WAIVER_TEXT else "nb"
         db.insert(
