@@ -9,7 +9,8 @@ database costs one query; sqlite_utils is imported only when something is pendin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -873,6 +874,45 @@ def _with_checks(sql: str, table: str, checks: list[str]) -> str:
     return f'CREATE TABLE "{table}__new" ({body.rstrip()}{clauses}\n) {CHECKS_MARK}{tail}'
 
 
+@contextmanager
+def _rebuilding(conn) -> Iterator[None]:
+    """Foreign keys off (SQLite ignores the switch inside a transaction), one transaction,
+    and a foreign-key check before the commit: the frame of a table rebuild."""
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:5]}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _rebuild_table(conn, table: str, create_new: str) -> None:
+    """Replace ``table`` by ``{table}__new`` (created by ``create_new``) with the same rows,
+    indexes and triggers. Call inside ``_rebuilding``."""
+    extras = [
+        r[0]
+        for r in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = ? "
+            "AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+            [table],
+        )
+    ]
+    conn.execute(create_new)
+    conn.execute(f'INSERT INTO "{table}__new" SELECT * FROM "{table}"')
+    conn.execute(f'DROP TABLE "{table}"')
+    conn.execute(f'ALTER TABLE "{table}__new" RENAME TO "{table}"')
+    for statement in extras:
+        conn.execute(statement)
+
+
 @step
 @own_transaction
 def m009_check_constraints(sdb) -> None:
@@ -885,39 +925,14 @@ def m009_check_constraints(sdb) -> None:
     the upgrade and leaves the file as it was.
     """
     conn = sdb.conn
-    conn.execute("PRAGMA foreign_keys = OFF")
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for table, checks in CHECKS.items():
-                row = conn.execute(
-                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
-                ).fetchone()
-                if row is None or CHECKS_MARK in row[0]:
-                    continue
-                extras = [
-                    r[0]
-                    for r in conn.execute(
-                        "SELECT sql FROM sqlite_master WHERE tbl_name = ? "
-                        "AND type IN ('index', 'trigger') AND sql IS NOT NULL",
-                        [table],
-                    )
-                ]
-                conn.execute(_with_checks(row[0], table, checks))
-                conn.execute(f'INSERT INTO "{table}__new" SELECT * FROM "{table}"')
-                conn.execute(f'DROP TABLE "{table}"')
-                conn.execute(f'ALTER TABLE "{table}__new" RENAME TO "{table}"')
-                for statement in extras:
-                    conn.execute(statement)
-            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:5]}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-    finally:
-        conn.execute("PRAGMA foreign_keys = ON")
+    with _rebuilding(conn):
+        for table, checks in CHECKS.items():
+            row = conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+            ).fetchone()
+            if row is None or CHECKS_MARK in row[0]:
+                continue
+            _rebuild_table(conn, table, _with_checks(row[0], table, checks))
 
 
 # ---- m010: the accountant's handover --------------------------------------------------------
@@ -1051,61 +1066,33 @@ def m012_invoice_rules(sdb) -> None:
     conn = sdb.conn
     old = f"vat_code IN ({', '.join(repr(v) for v in VAT_CODES)})"
     new = f"vat_code IN ({', '.join(repr(v) for v in VAT_CODES_M012)})"
-    conn.execute("PRAGMA foreign_keys = OFF")
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for table, column in (("vat_codes", "code"), ("invoice_lines", "vat_code")):
-                sql = conn.execute(
-                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
-                ).fetchone()[0]
-                before = old.replace("vat_code", column)
-                if before not in sql:
-                    continue
-                extras = [
-                    r[0]
-                    for r in conn.execute(
-                        "SELECT sql FROM sqlite_master WHERE tbl_name = ? "
-                        "AND type IN ('index', 'trigger') AND sql IS NOT NULL",
-                        [table],
-                    )
-                ]
-                rebuilt = sql.replace(before, new.replace("vat_code", column), 1)
-                _head, rest = rebuilt.split("(", 1)
-                conn.execute(f'CREATE TABLE "{table}__new" ({rest}')
-                conn.execute(f'INSERT INTO "{table}__new" SELECT * FROM "{table}"')
-                conn.execute(f'DROP TABLE "{table}"')
-                conn.execute(f'ALTER TABLE "{table}__new" RENAME TO "{table}"')
-                for statement in extras:
-                    conn.execute(statement)
+    with _rebuilding(conn):
+        for table, column in (("vat_codes", "code"), ("invoice_lines", "vat_code")):
+            sql = conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+            ).fetchone()[0]
+            before = old.replace("vat_code", column)
+            if before not in sql:
+                continue
+            rebuilt = sql.replace(before, new.replace("vat_code", column), 1)
+            _head, rest = rebuilt.split("(", 1)
+            _rebuild_table(conn, table, f'CREATE TABLE "{table}__new" ({rest}')
+        conn.execute(
+            "ALTER TABLE members ADD COLUMN vat_treatment TEXT NOT NULL DEFAULT 'domestic' "
+            f"CHECK (vat_treatment IN ({', '.join(repr(v) for v in VAT_TREATMENTS)}))"
+        )
+        code = EXPORT_VAT_CODE
+        if not conn.execute("SELECT 1 FROM vat_codes WHERE code = 'G'").fetchone():
             conn.execute(
-                "ALTER TABLE members ADD COLUMN vat_treatment TEXT NOT NULL DEFAULT 'domestic' "
-                f"CHECK (vat_treatment IN ({', '.join(repr(v) for v in VAT_TREATMENTS)}))"
+                "INSERT INTO vat_codes (code, rate_bp, name, text_nb, text_en, saft_code) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [code[k] for k in ("code", "rate_bp", "name", "text_nb", "text_en", "saft_code")],
             )
-            code = EXPORT_VAT_CODE
-            if not conn.execute("SELECT 1 FROM vat_codes WHERE code = 'G'").fetchone():
-                conn.execute(
-                    "INSERT INTO vat_codes (code, rate_bp, name, text_nb, text_en, saft_code) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        code[k]
-                        for k in ("code", "rate_bp", "name", "text_nb", "text_en", "saft_code")
-                    ],
-                )
-            for key, account, name in (
-                ("membership_G", "3100", "Medlemskontingent, avgiftsfri (utførsel)"),
-                ("service_G", "3110", "Serviceavgift, avgiftsfri (utførsel)"),
-            ):
-                conn.execute(
-                    "INSERT OR IGNORE INTO ledger_accounts (key, account, name) VALUES (?, ?, ?)",
-                    [key, account, name],
-                )
-            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:5]}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-    finally:
-        conn.execute("PRAGMA foreign_keys = ON")
+        for key, account, name in (
+            ("membership_G", "3100", "Medlemskontingent, avgiftsfri (utførsel)"),
+            ("service_G", "3110", "Serviceavgift, avgiftsfri (utførsel)"),
+        ):
+            conn.execute(
+                "INSERT OR IGNORE INTO ledger_accounts (key, account, name) VALUES (?, ?, ?)",
+                [key, account, name],
+            )
