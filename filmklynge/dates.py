@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from filmklynge.errors import InvalidInput
@@ -63,19 +64,46 @@ def norwegian(d: date | str | None) -> str:
     return d.strftime("%d.%m.%Y")
 
 
+# Where today comes from when FILMKLYNGE_TODAY is not set: the system clock, unless the
+# database in use is a demo frozen at a day of its own (the CLI points this at it; ``freeze``).
+_frozen_day: Callable[[], date | None] | None = None
+
+
+def freeze(day: Callable[[], date | None] | None) -> None:
+    """Take today from ``day()`` while it gives a date (a demo database is frozen at one), so
+    the demo looks the same whenever it is run; ``None`` goes back to the system clock.
+    FILMKLYNGE_TODAY and FILMKLYNGE_NOW still win."""
+    global _frozen_day
+    _frozen_day = day
+
+
+def _frozen() -> date | None:
+    return _frozen_day() if _frozen_day is not None else None
+
+
 def today() -> date:
-    """Today, overridable with FILMKLYNGE_TODAY=YYYY-MM-DD (for tests, demos and the sample)."""
+    """Today: FILMKLYNGE_TODAY=YYYY-MM-DD if set (tests), else the day a demo database is
+    frozen at (``freeze``), else the system clock."""
     import os
 
     forced = os.environ.get("FILMKLYNGE_TODAY")
-    return parse_date(forced, field="FILMKLYNGE_TODAY") if forced else date.today()
+    if forced:
+        return parse_date(forced, field="FILMKLYNGE_TODAY")
+    return _frozen() or date.today()
 
 
 def now_utc() -> str:
-    """The current UTC time; FILMKLYNGE_NOW fixes it (for a repeatable sample.db)."""
+    """The current UTC time; FILMKLYNGE_NOW fixes it (for a repeatable sample). In a frozen
+    demo database it is the time of day on its today, so nothing is stamped after "today"."""
     import os
 
-    return os.environ.get("FILMKLYNGE_NOW") or datetime.now(UTC).isoformat(timespec="seconds")
+    fixed = os.environ.get("FILMKLYNGE_NOW")
+    if fixed:
+        return fixed
+    now = datetime.now(UTC)
+    if _frozen() is not None:
+        now = datetime.combine(today(), now.timetz())
+    return now.isoformat(timespec="seconds")
 
 
 def add_months(d: date, months: int) -> date:

@@ -1,9 +1,13 @@
-"""Build sample.db: a fictional North-Norwegian film cluster, through filmklynge's own services.
+"""Build the bundled sample: a fictional North-Norwegian film cluster, through filmklynge's own
+services. It ships inside the package (filmklynge/data/sample.db), and 'filmklynge demo' copies
+it for users; so do the tests, the README walkthrough and the benchmarks.
 
-    python scripts/make_sample.py [PATH]        (default: sample.db at the repository root)
+    python scripts/make_sample.py [PATH]        (default: filmklynge/data/sample.db)
 
 The result is repeatable: the clock, the OS user and every random choice are fixed, so running
-it twice gives the same data (tests/test_sample.py checks the committed file is current).
+it twice gives the same data (tests/test_sample.py checks the committed file is current). It is
+a demo database frozen at SAMPLE_TODAY (migration m013): every command on it, or on a copy,
+takes that day as today, so its dashboard does not age with the calendar.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "filmklynge" / "data" / "sample.db"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -142,6 +147,8 @@ def build(path: Path) -> None:
     _fund(db, rng)
     _impact(db, rng)
     _set_day(SAMPLE_TODAY)
+    with db.atomic():  # a demo: today is SAMPLE_TODAY in it, whenever it is opened
+        db.execute("INSERT INTO demo (id, frozen_on) VALUES (1, ?)", [SAMPLE_TODAY.isoformat()])
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.execute("VACUUM")
     db.close()
@@ -379,8 +386,12 @@ def _impact(db, rng: random.Random) -> None:
 
 
 def main() -> None:
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "sample.db"
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else SAMPLE
     build(target)
+    if target == SAMPLE:
+        # Package data, fictional: readable like the rest of the package (filmklynge creates
+        # its databases 0600, and a wheel would carry that mode).
+        target.chmod(0o644)
     print(f"Wrote {target}", file=sys.stderr)
 
 

@@ -328,7 +328,7 @@ def test_report_pack_reads_back(funded, tmp_path):
     from openpyxl import load_workbook
 
     out = tmp_path / "rapport.xlsx"
-    funded("grants", "report", "IN-1", "--year", "2026", "--out", out)
+    funded("grants", "report", "IN-1", "--year", "2026", "--output", out)
     wb = load_workbook(out)
     assert wb.sheetnames == ["Finansiering", "Egeninnsats", "Per medlem", "Utbetalinger"]
     financing = list(wb["Finansiering"].values)
@@ -360,10 +360,10 @@ def test_report_pack_reads_back(funded, tmp_path):
         ),
     ]
     csv_dir = tmp_path / "csv"
-    funded("grants", "report", "IN-1", "--out", csv_dir)
+    funded("grants", "report", "IN-1", "--output", csv_dir)
     assert (csv_dir / "finansiering.csv").read_text(encoding="utf-8-sig").startswith("År;")
     out.write_bytes(b"old")  # an existing file is replaced, as by every command
-    funded("grants", "report", "IN-1", "--out", out)
+    funded("grants", "report", "IN-1", "--output", out)
     assert out.read_bytes().startswith(b"PK")
 
 

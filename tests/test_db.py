@@ -74,7 +74,7 @@ def test_audit_log_records_writes_with_user_and_command(cluster, run_json):
     before = len(run_json("db", "log", "--limit", "1000"))
     cluster("tiers", "set-fee", "small", "--year", "2026", "--membership", "-1", code=2)
     assert len(run_json("db", "log", "--limit", "1000")) == before  # failed: nothing logged
-    assert run_json("db", "log", "--since", "2999-01-01") == []
+    assert run_json("db", "log", "--from", "2999-01-01") == []
 
 
 def test_database_file_is_private_wal_and_migrated(cluster, db_path):

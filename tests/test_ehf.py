@@ -260,7 +260,7 @@ def test_every_kind_of_document_passes_the_official_rules(built, rules):
 
 
 def test_the_bundled_sample_passes_the_official_rules(tmp_path, rules):
-    shutil.copy(ROOT / "sample.db", tmp_path / "sample.db")
+    shutil.copy(ROOT / "filmklynge" / "data" / "sample.db", tmp_path / "sample.db")
     db = open_db(tmp_path / "sample.db")
     try:
         numbers = [r["number"] for r in db.query("SELECT number FROM invoices ORDER BY number")]
@@ -462,7 +462,7 @@ def test_the_documents_own_pdf_is_embedded(built):
 def test_one_document_and_overwriting(built, run, ehf_db, tmp_path):
     number = _invoices(ehf_db)["invoice:Polarlys Film AS"]["number"]
     out = tmp_path / "one"
-    r = run("invoices", "ehf", number, "--out", out)
+    r = run("invoices", "ehf", number, "--output", out)
     assert sorted(p.name for p in out.iterdir()) == [f"{number}.xml"]
     assert (out / f"{number}.xml").read_bytes() == (built[1] / f"{number}.xml").read_bytes()
     assert f"Wrote {out / f'{number}.xml'}" in r.stderr

@@ -413,7 +413,7 @@ def test_output_over_files_follows_one_rule(invoiced, tmp_path, db_path):
     for args in (
         ("members", "list", "--format", "csv", "--output", target),
         ("export", "members", "--output", target),
-        ("invoices", "pdf", "10001", "--out", target),
+        ("invoices", "pdf", "10001", "--output", target),
     ):
         target.write_text("old")
         run(*args)
@@ -422,7 +422,7 @@ def test_output_over_files_follows_one_rule(invoiced, tmp_path, db_path):
     for args in (
         ("members", "list", "--format", "csv", "--output", db_path),
         ("export", "members", "--output", db_path),
-        ("invoices", "pdf", "10001", "--out", db_path),
+        ("invoices", "pdf", "10001", "--output", db_path),
     ):
         refused(run, db_path, *args, code=4, message="is an SQLite database")
 

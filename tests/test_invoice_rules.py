@@ -108,9 +108,9 @@ def test_part_year_invoice_shows_the_months_billed_everywhere(invoiced, db_path,
     # Invoice 10002: Juni Film joined 15.06.2026, billed June–December.
     shown = json.loads(run("invoices", "show", 10002, "--format", "json").stdout)
     assert (shown["billed_start_on"], shown["billed_end_on"]) == ("2026-06-01", "2026-12-31")
-    run("invoices", "pdf", 10002, "--out", tmp_path / "nb.pdf")
+    run("invoices", "pdf", 10002, "--output", tmp_path / "nb.pdf")
     assert "Periode: 01.06.2026–31.12.2026" in pdf_text(tmp_path / "nb.pdf")
-    run("invoices", "pdf", 10002, "--lang", "en", "--out", tmp_path / "en.pdf")
+    run("invoices", "pdf", 10002, "--language", "en", "--output", tmp_path / "en.pdf")
     assert "Period: 01.06.2026–31.12.2026" in pdf_text(tmp_path / "en.pdf")
     # A whole-year invoice says the whole year.
     shown = json.loads(run("invoices", "show", 10003, "--format", "json").stdout)
@@ -171,9 +171,9 @@ def test_export_member_is_zero_rated_with_the_legal_reference(exporting, db_path
     ]
     assert inv["total_ore"] == 500_000
     assert "merverdiavgiftsloven § 6-22" in lines[1]["vat_text"] or "6-22" in lines[1]["vat_text"]
-    run("invoices", "pdf", inv["number"], "--out", tmp_path / "de.pdf")
+    run("invoices", "pdf", inv["number"], "--output", tmp_path / "de.pdf")
     assert "section 6-22" in pdf_text(tmp_path / "de.pdf")  # English for a member abroad
-    run("invoices", "pdf", inv["number"], "--lang", "nb", "--out", tmp_path / "nb.pdf")
+    run("invoices", "pdf", inv["number"], "--language", "nb", "--output", tmp_path / "nb.pdf")
     assert "merverdiavgiftsloven § 6-22" in pdf_text(tmp_path / "nb.pdf")
 
     out = tmp_path / "ehf"
@@ -212,7 +212,7 @@ def test_credit_note_prints_its_reason_and_credits_are_negative_everywhere(
 ):
     run, _ = invoiced
     run("invoices", "credit", 10003, "--amount", "1 000", "--reason", "Feil nivå")
-    run("invoices", "pdf", 10004, "--out", tmp_path / "k.pdf")
+    run("invoices", "pdf", 10004, "--output", tmp_path / "k.pdf")
     assert "Årsak: Feil nivå" in pdf_text(tmp_path / "k.pdf")
     # Credits are negative in every listing: 5 750,00 − 1 000,00 = 4 750,00 owing.
     shown = json.loads(run("invoices", "show", 10003, "--format", "json").stdout)

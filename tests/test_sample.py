@@ -1,4 +1,5 @@
-"""sample.db is built by scripts/make_sample.py from the current schema; it must be current."""
+"""The bundled sample (filmklynge/data/sample.db) is built by scripts/make_sample.py from the
+current schema; it must be current."""
 
 import sqlite3
 import subprocess
@@ -6,10 +7,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "filmklynge" / "data" / "sample.db"
 
 
 def dump(path: Path) -> list[str]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    # immutable: reading leaves no -wal or -shm file beside the package's copy
+    conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
     try:
         lines = [
             line
@@ -28,7 +31,7 @@ def test_committed_sample_is_current(tmp_path):
         check=True,
         capture_output=True,
     )
-    committed, rebuilt = dump(ROOT / "sample.db"), dump(fresh)
+    committed, rebuilt = dump(SAMPLE), dump(fresh)
     assert len(committed) == len(rebuilt), "sample.db is stale: run python scripts/make_sample.py"
     stale = [(a, b) for a, b in zip(committed, rebuilt, strict=True) if a != b]
     assert not stale, (
@@ -37,7 +40,7 @@ def test_committed_sample_is_current(tmp_path):
 
 
 def test_sample_tells_a_story():
-    conn = sqlite3.connect(f"file:{ROOT / 'sample.db'}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"file:{SAMPLE}?mode=ro&immutable=1", uri=True)
     try:
         members = conn.execute("SELECT count(*) FROM members").fetchone()[0]
         resigned = conn.execute(

@@ -53,7 +53,9 @@ def test_summary_on_the_sample(tmp_path):
 
     # A copy: opening a database migrates it, and the committed file must not change.
     sample = tmp_path / "sample.db"
-    shutil.copy(Path(__file__).resolve().parent.parent / "sample.db", sample)
+    shutil.copy(
+        Path(__file__).resolve().parent.parent / "filmklynge" / "data" / "sample.db", sample
+    )
     r = CliRunner().invoke(
         app, ["--db", str(sample), "summary", "--as-of", "2026-11-20", "--format", "json"]
     )
@@ -138,3 +140,18 @@ def test_summary_counts_read_as_english_and_abroad_is_marked(billed):
 
 def test_summary_year_out_of_range(cluster):
     assert "is not a year" in cluster("summary", "--year", "0", code=2).stderr
+
+
+def test_summary_never_cuts_a_tier_name_the_bars_give_way(billed, run):
+    long_name = "21+ tilsette, festivaler og institusjonar"
+    run("tiers", "add", "big", "--name", long_name)
+    run("members", "edit", "Polarlys", "--tier", "big")
+    longest_bar = {}
+    for width in (120, 60):
+        text = run("summary", env={"NO_COLOR": "1", "COLUMNS": str(width)}).stdout
+        assert max(len(line) for line in text.splitlines()) <= width
+        tiers = text.split("By tier\n", 1)[1].split("\n\n", 1)[0].splitlines()
+        assert any(line.startswith(long_name + " ") for line in tiers), tiers
+        longest_bar[width] = max(line.count("█") for line in tiers)
+    assert longest_bar[120] == 20
+    assert 3 <= longest_bar[60] < 20

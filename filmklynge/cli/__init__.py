@@ -4,16 +4,18 @@
 # signature on every start, and string annotations would make it compile and evaluate each
 # one (about 25 ms over the whole command tree, measured with benchmarks/startup.py).
 
+import functools
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+import typer.main
 
 from filmklynge import __version__
-from filmklynge.cli._common import DbPath, State
+from filmklynge.cli._common import App, DbPath, Group, State
 from filmklynge.errors import ExitCode, FilmklyngeError
 
 
@@ -122,7 +124,252 @@ def _unsafe_argument(args: list[str]) -> str | None:
     return None
 
 
-class _Group(TyperGroup):
+# The root lists its commands from this table, so `filmklynge --help` imports none of the
+# command modules, and a command imports only the module that defines it (a lazy group).
+# name: (loader, help panel, one-line help). tests/test_cli_root.py checks that each line here
+# is the first line of the command's own help, and that every loader gives its names.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "demo": (
+        "demo",
+        "Setup",
+        "Copy the bundled sample cluster to a file of its own, and print what to try on it.",
+    ),
+    "init": ("profile", "Setup", "Create the database and the cluster's profile."),
+    "profile": ("profile", "Setup", "Show or change the cluster's profile."),
+    "members": ("members", "Register", "Member companies and their memberships."),
+    "contacts": ("members", "Register", "Contact persons of members (personal data)."),
+    "events": ("inkind", "Register", "Gatherings, webinars and their attendance."),
+    "tiers": ("tiers", "Billing", "Fee tiers and their fee per year."),
+    "invoices": ("invoices", "Billing", "Invoice the membership fee, credit, remind."),
+    "payments": ("payments", "Billing", "Payments: bank files, manual payments, matching."),
+    "dues": (
+        "payments",
+        "Billing",
+        "Who owes what, per member, with the aging of what is overdue.",
+    ),
+    "books": (
+        "books",
+        "Billing",
+        "Close accounting periods so handed-over figures cannot change.",
+    ),
+    "vat": ("books", "Billing", "VAT figures per two-month term."),
+    "funders": ("grants", "Funding", "Who funds the cluster."),
+    "grants": ("grants", "Funding", "Grants, tranches and disbursements."),
+    "cofunding": ("grants", "Funding", "Do members' fees and in-kind work match each grant?"),
+    "inkind": ("inkind", "Funding", "In-kind work (egeninnsats) and its rates."),
+    "summary": (
+        "summary",
+        "Reports",
+        "The cluster at a glance: members, dues, co-funding per grant, and what needs attention.",
+    ),
+    "export": ("export", "Reports", "Export data as CSV, Excel CSV, JSON or XLSX."),
+    "impact": (
+        "impact",
+        "Reports",
+        "Members' growth against comparable firms outside the cluster.",
+    ),
+    "productions": (
+        "impact",
+        "Reports",
+        "Film productions members take part in, and national totals per year.",
+    ),
+    "db": ("db", "Maintenance", "The database file: check, back up, migrate, audit log."),
+}
+
+
+def _add_profile(app: typer.Typer) -> None:
+    from filmklynge.cli import books, profile
+
+    profile.register(app)
+    books.register(app, profile.profile_app)  # adds `profile accounts` and `reminder-limits`
+
+
+def _add_invoices(app: typer.Typer) -> None:
+    from filmklynge.cli import invoice_delivery, invoice_documents, invoices
+
+    invoice_documents.register(invoices.app)
+    invoice_delivery.register(invoices.app)
+    app.add_typer(invoices.app, name="invoices")
+
+
+def _add_payments(app: typer.Typer) -> None:
+    from filmklynge.cli import payments
+
+    app.add_typer(payments.app, name="payments")
+    payments.register_dues(app)
+
+
+def _add_module(name: str) -> Callable[[typer.Typer], None]:
+    """The loader of a module that registers its own commands (``register(app)``)."""
+
+    def add(app: typer.Typer) -> None:
+        import importlib
+
+        importlib.import_module(f"filmklynge.cli.{name}").register(app)
+
+    return add
+
+
+def _add_groups(module: str, **groups: str) -> Callable[[typer.Typer], None]:
+    """The loader of a module whose Typer apps become groups: ``name=attribute``."""
+
+    def add(app: typer.Typer) -> None:
+        import importlib
+
+        loaded = importlib.import_module(f"filmklynge.cli.{module}")
+        for name, attribute in groups.items():
+            app.add_typer(getattr(loaded, attribute), name=name)
+
+    return add
+
+
+LOADERS: dict[str, Callable[[typer.Typer], None]] = {
+    "profile": _add_profile,
+    "books": _add_profile,  # one loader: books adds two commands to the profile group
+    "members": _add_groups("members", members="members_app", contacts="contacts_app"),
+    "tiers": _add_groups("tiers", tiers="app"),
+    "invoices": _add_invoices,
+    "payments": _add_payments,
+    "grants": _add_module("grants"),
+    "inkind": _add_module("inkind"),
+    "summary": _add_module("summary"),
+    "export": _add_groups("export", export="app"),
+    "impact": _add_module("impact"),
+    "db": _add_groups("db", db="app"),
+    "demo": _add_module("demo"),
+}
+
+
+@functools.cache
+def _registered(loader: Callable[[typer.Typer], None]) -> typer.Typer:
+    """The Typer app a loader fills, once per process (the command modules' apps are global)."""
+    holder = App()
+    loader(holder)
+    return holder
+
+
+@functools.cache
+def _load(name: str) -> Any:
+    """The click command of one top-level name. A group's own commands are built when one of
+    them is asked for (Typer reads every parameter of a command to build it)."""
+    import copy
+
+    holder = _registered(LOADERS[COMMANDS[name][0]])
+    for info in holder.registered_groups:
+        if info.name == name:
+            shallow = copy.copy(info.typer_instance)
+            shallow.registered_commands = []
+            lazy = copy.copy(info)
+            lazy.typer_instance = shallow
+            lazy.cls = _LazyGroup
+            group = typer.main.get_group_from_info(
+                lazy, pretty_exceptions_short=True, suggest_commands=True, rich_markup_mode=None
+            )
+            group.pending = {
+                c.name or typer.main.get_command_name(c.callback.__name__): c
+                for c in info.typer_instance.registered_commands
+            }
+            return _plain(group)
+    for info in holder.registered_commands:
+        if info.name == name:
+            return _built(info)
+    return None
+
+
+def _built(info: Any) -> Any:
+    return _plain(
+        typer.main.get_command_from_info(info, pretty_exceptions_short=True, rich_markup_mode=None)
+    )
+
+
+def _plain(command: Any) -> Any:
+    for each in _walk(command):
+        each.rich_markup_mode = None  # plain Click help: fast, and re-wraps at any width
+        if each.help and not each.short_help:
+            # A group lists each command with its first sentence, whole (Click would cut it).
+            each.short_help = first_sentence(each.help)
+    return command
+
+
+class _LazyGroup(Group):
+    """A command group that builds each of its commands when it is first asked for."""
+
+    pending: dict[str, Any]
+
+    def list_commands(self, ctx):
+        return [*self.commands, *(n for n in self.pending if n not in self.commands)]
+
+    def get_command(self, ctx, name):
+        if name not in self.commands and name in self.pending:
+            self.commands[name] = _built(self.pending[name])
+        return self.commands.get(name)
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a help text's first paragraph, on one line."""
+    import inspect
+    import re
+
+    paragraph = " ".join(inspect.cleandoc(text).split("\n\n", 1)[0].split())
+    abbreviations = "".join(
+        f"(?<!{a})" for a in (r"e\.g", r"i\.e", "excl", "incl", r"\bkr", r"\bnr")
+    )
+    match = re.search(abbreviations + r"[.!?](?=\s+[A-ZÆØÅ]|$)", paragraph)
+    return paragraph[: match.start() + 1] if match else paragraph
+
+
+def _walk(command: Any):
+    yield command
+    for child in getattr(command, "commands", {}).values():
+        yield from _walk(child)
+
+
+class _Group(Group):
+    def list_commands(self, ctx):
+        return [*self.commands, *(name for name in COMMANDS if name not in self.commands)]
+
+    def get_command(self, ctx, name):
+        if name in self.commands:
+            return self.commands[name]
+        if name not in COMMANDS:
+            return None
+        return _load(name)
+
+    def format_commands(self, ctx, formatter):
+        """The commands by panel, from the table: no command module is imported for this."""
+        panels: dict[str, list[tuple[str, str]]] = {}
+        width = max(map(len, COMMANDS))
+        for name, (_, panel, line) in COMMANDS.items():
+            panels.setdefault(panel, []).append((name.ljust(width), line))
+        for panel, rows in panels.items():
+            with formatter.section(panel):
+                formatter.write_dl(rows)
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Click's standalone mode, except that a usage error is one line on stderr."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        # Typer 0.28 carries its own Click (pinned in pyproject.toml); its exceptions live here.
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError as e:  # a group given no command: its help, as Click does
+            e.show()
+            sys.exit(e.exit_code)
+        except UsageError as e:
+            hint = f" See '{e.ctx.command_path} --help'." if e.ctx is not None else ""
+            message = e.format_message().rstrip()
+            typer.echo(f"Error: {message}{'' if message.endswith('.') else '.'}{hint}", err=True)
+            sys.exit(e.exit_code)
+        except ClickException as e:
+            typer.echo(f"Error: {e.format_message()}", err=True)
+            sys.exit(e.exit_code)
+        except typer.Abort:
+            typer.echo("Aborted; nothing was changed.", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
     def parse_args(self, ctx, args):
         ctx.meta["filmklynge.unsafe"] = _unsafe_argument(args)
         return super().parse_args(ctx, args)
@@ -154,9 +401,9 @@ app = typer.Typer(
     cls=_Group,
     name="filmklynge",
     no_args_is_help=True,
-    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_show_locals=False,
-    help="Membership, dues and co-funding for a Norwegian business cluster, in one SQLite file.",
     epilog="Start with: filmklynge init --help.  Docs: README.md.",
 )
 
@@ -181,55 +428,12 @@ def root(
 ) -> None:
     """Membership, dues and co-funding for a Norwegian business cluster, in one SQLite file.
 
+    \b
     Example: filmklynge --db klynge.db members list
     """
     state = State(db, debug=debug)
     ctx.obj = state
     ctx.call_on_close(state.close)
-
-
-def _register() -> None:
-    from filmklynge.cli import db as db_cli
-    from filmklynge.cli import invoices as invoices_cli
-    from filmklynge.cli import members as members_cli
-    from filmklynge.cli import profile as profile_cli
-    from filmklynge.cli import summary as summary_cli
-    from filmklynge.cli import tiers as tiers_cli
-
-    profile_cli.register(app)
-    app.add_typer(members_cli.members_app, name="members", rich_help_panel="Register")
-    app.add_typer(members_cli.contacts_app, name="contacts", rich_help_panel="Register")
-    app.add_typer(tiers_cli.app, name="tiers", rich_help_panel="Billing")
-    summary_cli.register(app)
-    app.add_typer(db_cli.app, name="db", rich_help_panel="Maintenance")
-    from filmklynge.cli import invoice_documents
-
-    invoice_documents.register(invoices_cli.app)
-    from filmklynge.cli import invoice_delivery
-
-    invoice_delivery.register(invoices_cli.app)
-    app.add_typer(invoices_cli.app, name="invoices", rich_help_panel="Billing")
-    from filmklynge.cli import payments as payments_cli
-
-    app.add_typer(payments_cli.app, name="payments", rich_help_panel="Billing")
-    payments_cli.register_dues(app)
-    from filmklynge.cli import grants as grants_cli
-    from filmklynge.cli import inkind as inkind_cli
-
-    grants_cli.register(app)
-    inkind_cli.register(app)
-    from filmklynge.cli import export as export_cli
-
-    app.add_typer(export_cli.app, name="export", rich_help_panel="Reports")
-    from filmklynge.cli import impact as impact_cli
-
-    impact_cli.register(app)
-    from filmklynge.cli import books as books_cli
-
-    books_cli.register(app, profile_cli.profile_app)
-
-
-_register()
 
 
 def main() -> None:

@@ -7,16 +7,85 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from filmklynge.output import Format
 
+# A non-breaking hyphen holds a word together while Click re-wraps the help text.
+_HELD_HYPHEN = "\u2011"
+
+
+class _HelpFormatter(typer.Context.formatter_class):
+    """Click's help layout, except that a line never breaks at a hyphen: an option such as
+    --peppol-sender-id, or a word such as co-funding, stays whole when the text re-wraps."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args.replace("-", _HELD_HYPHEN), prefix)
+
+    def write_text(self, text: str) -> None:
+        super().write_text(text.replace("-", _HELD_HYPHEN))
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        held = [(term, text.replace("-", _HELD_HYPHEN)) for term, text in rows]
+        super().write_dl(held, col_max, col_spacing)
+
+    def getvalue(self) -> str:
+        return super().getvalue().replace(_HELD_HYPHEN, "-")
+
+
+class _Context(typer.Context):
+    formatter_class = _HelpFormatter
+
+
+class Command(TyperCommand):
+    """A command whose help re-wraps without breaking words at hyphens, and whose usage line
+    names its arguments by what to type, the Click way: ``members show [OPTIONS] MEMBER``
+    (Typer writes ``{MEMBER}`` for a required one)."""
+
+    context_class = _Context
+
+    def collect_usage_pieces(self, ctx):
+        return [
+            piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
+            for piece in super().collect_usage_pieces(ctx)
+        ]
+
+
+class Group(TyperGroup):
+    """A command group whose help re-wraps as a ``Command``'s does."""
+
+    context_class = _Context
+
+
+class App(typer.Typer):
+    """A command group of filmklynge: a ``Group`` whose commands are ``Command``s."""
+
+    def __init__(self, *, cls: type | None = None, **kwargs: Any):
+        super().__init__(cls=cls or Group, **kwargs)
+
+    def command(self, name: str | None = None, *, cls: type | None = None, **kwargs: Any):
+        return super().command(name, cls=cls or Command, **kwargs)
+
+
+# Every option that takes a value says what to type (its metavar), in one vocabulary: MEMBER,
+# NUMBER, DATE, AMOUNT, YEAR, PERIOD, FILE, FOLDER, TEXT ... or the choices, like nb|en.
+# tests/test_help.py walks the command tree and holds every command to it.
+
 DbPath = Annotated[
     Path,
-    typer.Option("--db", envvar="FILMKLYNGE_DB", help="The database file.", show_default=True),
+    typer.Option(
+        "--db", envvar="FILMKLYNGE_DB", metavar="PATH", help="The database file.", show_default=True
+    ),
 ]
 Fmt = Annotated[
     Format,
-    typer.Option("--format", "-f", case_sensitive=False, help="Output format: table, csv or json."),
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        metavar="table|csv|json",
+        help="Output format.",
+    ),
 ]
 Output = Annotated[
     Path | None,
@@ -32,28 +101,141 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No confirmation mess
 NoInput = Annotated[
     bool, typer.Option("--no-input", help="Never prompt; fail if a required value is missing.")
 ]
+SkipInvalid = Annotated[
+    bool, typer.Option("--skip-invalid", help="Import the valid rows, list the others.")
+]
+Language = Annotated[
+    str | None, typer.Option("--language", metavar="nb|en", help="Documents in bokmål or English.")
+]
+
+# A member named on the command line: by id, organisation number or part of the name.
+MemberArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="MEMBER",
+        help="Member id, organisation number or part of the name.",
+        show_default=False,
+    ),
+]
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="DATE", help="The date to look at (default today)."),
+]
+
+# The filters of the listings; `export` takes the same ones as the listing it exports.
+OfMember = Annotated[
+    str | None, typer.Option("--member", metavar="MEMBER", help="Only this member.")
+]
+MemberStatus = Annotated[
+    str | None,
+    typer.Option(
+        "--status", metavar="active|pending|resigned", help="Only members with this status."
+    ),
+]
+Tier = Annotated[str | None, typer.Option("--tier", metavar="TIER", help="Fee tier code.")]
+County = Annotated[
+    str | None, typer.Option("--county", metavar="COUNTY", help="Fylke, e.g. Nordland.")
+]
+Sector = Annotated[
+    str | None, typer.Option("--sector", metavar="SECTOR", help="e.g. 'film production'.")
+]
+Search = Annotated[
+    str | None,
+    typer.Option("--search", "-s", metavar="TEXT", help="Part of name, orgnr or place."),
+]
+FeeYear = Annotated[int | None, typer.Option("--year", metavar="YEAR", help="Only this fee year.")]
+Period = Annotated[
+    str | None,
+    typer.Option("--period", metavar="PERIOD", help="Only this period: 2026, 2026-H2, 2026-Q3 ..."),
+]
+InvoiceStatus = Annotated[
+    str | None,
+    typer.Option(
+        "--status",
+        metavar="STATUS",
+        help="open, partly paid, paid, overdue, credited or credit note.",
+    ),
+]
+Overdue = Annotated[bool, typer.Option("--overdue", help="Only overdue invoices.")]
+PaidFrom = Annotated[
+    str | None, typer.Option("--from", metavar="DATE", help="Only payments on or after DATE.")
+]
+PaidTo = Annotated[
+    str | None, typer.Option("--to", metavar="DATE", help="Only payments on or before DATE.")
+]
+Method = Annotated[
+    str | None,
+    typer.Option("--method", metavar="METHOD", help="manual, bank, cash, ocr, camt054 or camt053."),
+]
+Unmatched = Annotated[
+    bool, typer.Option("--unmatched", help="Only payments not matched to an invoice.")
+]
+WorkYear = Annotated[
+    int | None, typer.Option("--year", metavar="YEAR", help="Only work done this year.")
+]
+OfGrant = Annotated[
+    str | None, typer.Option("--grant", metavar="GRANT", help="Only entries assigned to GRANT.")
+]
 
 
 class State:
-    """What the root callback knows: where the database is, and the command line for the log."""
+    """What the root callback knows: where the database is, and the command line for the log.
+
+    It is also where today comes from while the command runs (``dates.freeze``): a demo
+    database is frozen at a day of its own, which every command on it takes as today."""
 
     def __init__(self, db_path: Path, debug: bool = False):
+        from filmklynge import dates
+
         self.db_path = db_path
         self.debug = debug
         self._db = None
+        self._frozen_on = None  # the demo database's day, once the database is open
+        self._peeking = False
+        dates.freeze(self.frozen_on)
 
     def db(self, *, create: bool = False):
         """Open (migrating if needed) the database once per invocation."""
         if self._db is None:
-            from filmklynge.output import note
-            from filmklynge.store.db import open_db
+            import os
 
-            self._db = open_db(self.db_path, create=create)
-            self._db.command = command_line()
-            self._db.inform = note
+            from filmklynge.dates import norwegian
+            from filmklynge.output import note
+            from filmklynge.store.db import frozen_on, open_db
+
+            db = open_db(self.db_path, create=create)
+            db.command = command_line()
+            db.inform = note
+            self._db = db
+            self._frozen_on = frozen_on(db)
+            if self._frozen_on is not None:
+                forced = os.environ.get("FILMKLYNGE_TODAY")
+                note(
+                    f"{self.db_path} is a demo database: today is "
+                    f"{norwegian(self._frozen_on)} in it, whatever the calendar says"
+                    + (f" (here FILMKLYNGE_TODAY={forced} instead)." if forced else ".")
+                )
         return self._db
 
+    def frozen_on(self):
+        """The day the database is frozen at if it is a demo, else None; asked for today
+        before the command has opened the database, it opens it (never creating it)."""
+        if self._db is None and not self._peeking:
+            from filmklynge.errors import FilmklyngeError
+
+            self._peeking = True  # opening must not ask again
+            try:
+                self.db()
+            except FilmklyngeError:
+                pass  # not there yet (init) or unusable: the command says so when it opens it
+            finally:
+                self._peeking = False
+        return self._frozen_on
+
     def close(self) -> None:
+        from filmklynge import dates
+
+        dates.freeze(None)  # the next invocation (tests run many in one process) starts afresh
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -139,8 +321,12 @@ def report_import(
     dry_run: bool,
     unchanged: int = 0,
     replaced: int = 0,
+    quiet: bool = False,
 ) -> None:
-    """Print an import's row errors; without --skip-invalid they stop it (nothing written)."""
+    """Print an import's row errors; without --skip-invalid they stop it (nothing written).
+
+    With --quiet only the summary line is left out, and only when something was written:
+    the rows skipped are still listed, and a dry run still says what it would import."""
     from filmklynge.errors import InvalidInput
     from filmklynge.output import note
 
@@ -155,4 +341,7 @@ def report_import(
     if unchanged:
         extra.append(f"{unchanged} already recorded")
     more = f" ({', '.join(extra)})" if extra else ""
-    note(f"{'Would import' if dry_run else 'Imported'} {done} {what}{more}.")
+    note(
+        f"{'Would import' if dry_run else 'Imported'} {done} {what}{more}.",
+        quiet=quiet and not dry_run,
+    )

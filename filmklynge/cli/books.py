@@ -4,18 +4,33 @@ from typing import Annotated
 
 import typer
 
-from filmklynge.cli._common import Fmt, Output, Quiet, Yes, confirm_or_abort, db_of
+from filmklynge.cli._common import App, DryRun, Fmt, Output, Quiet, Yes, confirm_or_abort, db_of
 from filmklynge.output import Format, cols, note, render
 
-books_app = typer.Typer(
-    no_args_is_help=True, help="Close accounting periods so handed-over figures cannot change."
+books_app = App(
+    no_args_is_help=True,
+    help="""Close accounting periods so handed-over figures cannot change.
+
+    \b
+    Examples:
+      filmklynge books status
+      filmklynge books close --through 31.12.2026 --dry-run
+    """,
 )
-vat_app = typer.Typer(no_args_is_help=True, help="VAT figures per two-month term.")
+vat_app = App(
+    no_args_is_help=True,
+    help="""VAT figures per two-month term.
+
+    \b
+    Example:
+      filmklynge vat report --year 2026 --term 1
+    """,
+)
 
 
 def register(app: typer.Typer, profile_app: typer.Typer) -> None:
-    app.add_typer(books_app, name="books", rich_help_panel="Billing")
-    app.add_typer(vat_app, name="vat", rich_help_panel="Billing")
+    app.add_typer(books_app, name="books")
+    app.add_typer(vat_app, name="vat")
     profile_app.command("accounts")(accounts)
     profile_app.command("reminder-limits")(reminder_limits)
 
@@ -26,23 +41,39 @@ def close(
     through: Annotated[
         str, typer.Option("--through", metavar="DATE", help="Last day of the closed period.")
     ],
+    dry_run: DryRun = False,
     yes: Yes = False,
     quiet: Quiet = False,
 ) -> None:
-    """Close the books through DATE: afterwards nothing dated on or before it can be created
-    or changed (invoices, credit notes, payments, allocations, refunds, reminders); such a
-    write is refused with exit code 4. A closed period is never reopened. Audit-logged.
+    """Close the books through DATE, for good.
 
-    Example: filmklynge books close --through 31.12.2026
+    Afterwards nothing dated on or before DATE can be created or changed (invoices, credit
+    notes, payments, allocations, refunds, reminders); such a write is refused with exit
+    code 4. A closed period is never reopened. Audit-logged.
+
+    \b
+    Examples:
+      filmklynge books close --through 31.12.2026 --dry-run
+      filmklynge books close --through 31.12.2026 --yes
     """
     from filmklynge.dates import norwegian, parse_date
     from filmklynge.ledger import books
 
+    db = db_of(ctx)
     day = parse_date(through, field="--through")
+    plan = books.plan_close(db, through=day)
+    if dry_run:
+        now = plan["closed_through"]
+        note(
+            f"Would close the books through {norwegian(day)} (now "
+            + (f"closed through {norwegian(now)}" if now else "never closed")
+            + "). Dry run: nothing was written."
+        )
+        return
     confirm_or_abort(
         f"Close the books through {norwegian(day.isoformat())}? This cannot be undone.", yes=yes
     )
-    books.close(db_of(ctx), through=day)
+    books.close(db, through=day)
     note(
         f"The books are closed through {norwegian(day.isoformat())}. "
         "Next: filmklynge export postings --new",
@@ -54,7 +85,9 @@ def close(
 def status(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -> None:
     """Through which date the books are closed, and the last posting export.
 
-    Example: filmklynge books status
+    \b
+    Example:
+      filmklynge books status
     """
     from filmklynge.ledger import books
 
@@ -84,19 +117,29 @@ def status(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -
 @vat_app.command("report")
 def vat_report(
     ctx: typer.Context,
-    year: Annotated[int, typer.Option("--year", help="The VAT year.")],
+    year: Annotated[int, typer.Option("--year", metavar="YEAR", help="The VAT year.")],
     term: Annotated[
         int | None,
-        typer.Option("--term", min=1, max=6, help="One term, 1–6 (1 = January–February)."),
+        typer.Option(
+            "--term",
+            min=1,
+            max=6,
+            metavar="TERM",
+            help="One two-month term (1 = January–February).",
+        ),
     ] = None,
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
-    """Basis and VAT per two-month term and VAT code, of the invoices and credit notes issued
-    in the term (credit notes count negative). The figures equal the exported postings to the
-    øre; the SAF-T column is the standard tax code the accounting system maps.
+    """Basis and VAT per two-month term and VAT code.
 
-    Example: filmklynge vat report --year 2026 --term 1
+    Of the invoices and credit notes issued in the term (credit notes count negative). The
+    figures equal the exported postings to the øre; the SAF-T column is the standard tax code
+    the accounting system maps.
+
+    \b
+    Example:
+      filmklynge vat report --year 2026 --term 1
     """
     from filmklynge.ledger import vat
 
@@ -136,13 +179,15 @@ def accounts(
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
-    """Show or set the chart of accounts the postings use (defaults from NS 4102), and the
-    SAF-T standard tax code of each VAT code.
+    """Show or set the chart of accounts the postings use.
 
+    The accounts default to NS 4102; each VAT code's SAF-T standard tax code is shown too.
     Keys: receivables, bank, output_vat, member_credit, membership_S|E|Z, service_S|E|Z,
     reminder_fees, rounding.
 
-    Example: filmklynge profile accounts --set bank=1920 --set membership_E=3440
+    \b
+    Example:
+      filmklynge profile accounts --set bank=1920 --set membership_E=3440
     """
     from filmklynge.errors import InvalidInput
     from filmklynge.ledger import books
@@ -178,17 +223,23 @@ def reminder_limits(
         str | None, typer.Option("--max-fee", metavar="AMOUNT", help="The maximum fee (kr).")
     ] = None,
     source: Annotated[
-        str | None, typer.Option("--source", help="Where the figures are published.")
+        str | None,
+        typer.Option("--source", metavar="TEXT", help="Where the figures are published."),
     ] = None,
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
-    """The legal maximum reminder fee (purregebyr) by date, with the collection rate
-    (inkassosats) it comes from. A reminder's fee is never above the figure in force on the
-    reminder's date, whatever the profile says; `profile set --reminder-fee` refuses a fee
-    above today's. Add each new year's figures when the Ministry publishes them.
+    """The legal maximum reminder fee (purregebyr) by date.
 
-    Example: filmklynge profile reminder-limits --add 01.01.2027 --rate 720 --max-fee 36 --source "Finanstilsynet"
+    Each figure comes with the collection rate (inkassosats) it is derived from. A reminder's
+    fee is never above the figure in force on the reminder's date, whatever the profile says;
+    `profile set --reminder-fee` refuses a fee above today's. Add each new year's figures when
+    the Ministry publishes them.
+
+    \b
+    Example:
+      filmklynge profile reminder-limits --add 01.01.2027 --rate 720 \\
+        --max-fee 36 --source "Finanstilsynet"
     """
     from filmklynge.dates import parse_date
     from filmklynge.errors import InvalidInput

@@ -34,16 +34,23 @@ def _text(value: object, style: str = ""):
 def _breakdown_table(title: str, rows: list[dict[str, Any]]):
     from rich.table import Table
 
+    from filmklynge.output import terminal_width
+
     table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
-    table.add_column("name", max_width=32, overflow="ellipsis", no_wrap=True)
-    table.add_column("n", justify="right")
-    table.add_column("bar")
+    # A long name is never cut: on a narrow screen the bars get shorter first, then the name
+    # wraps at a space.
+    table.add_column("name", overflow="fold")
+    table.add_column("n", justify="right", no_wrap=True)
+    table.add_column("bar", no_wrap=True)
     if len(rows) > 6:  # keep the screen short: the five largest, then the rest together
         rest = sum(r["members"] for r in rows[5:])
         rows = [*rows[:5], {"name": f"{len(rows) - 5} others", "members": rest}]
     largest = max((r["members"] for r in rows), default=0)
+    name_width = max((len(str(r["name"])) for r in rows), default=0)
+    room = terminal_width() - name_width - len(str(largest)) - 4  # two gaps of two
+    width = max(3, min(20, room))
     for r in rows:
-        table.add_row(_text(r["name"]), str(r["members"]), bar(r["members"], largest))
+        table.add_row(_text(r["name"]), str(r["members"]), bar(r["members"], largest, width))
     return table
 
 

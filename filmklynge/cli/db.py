@@ -5,11 +5,18 @@ from typing import Annotated
 
 import typer
 
-from filmklynge.cli._common import Fmt, Output, Quiet, db_of, state
+from filmklynge.cli._common import App, Fmt, Output, Quiet, db_of, state
 from filmklynge.output import Format, cols, note, render
 
-app = typer.Typer(
-    no_args_is_help=True, help="The database file: check, back up, migrate, audit log."
+app = App(
+    no_args_is_help=True,
+    help="""The database file: check, back up, migrate, audit log.
+
+    \b
+    Examples:
+      filmklynge db check
+      filmklynge db backup klynge-2026-11-24.db
+    """,
 )
 
 
@@ -17,7 +24,9 @@ app = typer.Typer(
 def path(ctx: typer.Context) -> None:
     """Print the full path of the database file in use.
 
-    Example: filmklynge db path
+    \b
+    Example:
+      filmklynge db path
     """
     typer.echo(str(state(ctx).db_path.resolve()))
 
@@ -26,7 +35,9 @@ def path(ctx: typer.Context) -> None:
 def check(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -> None:
     """Check the file: SQLite integrity plus domain rules; lists every problem, exit 5 if any.
 
-    Example: filmklynge db check --format json
+    \b
+    Example:
+      filmklynge db check --format json
     """
     from filmklynge.dates import today
     from filmklynge.errors import CheckFailed, InvalidInput
@@ -64,7 +75,8 @@ def check(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) ->
 def backup(
     ctx: typer.Context,
     target: Annotated[
-        Path | None, typer.Argument(help="The new backup file.", show_default=False)
+        Path | None,
+        typer.Argument(metavar="FILE", help="The new backup file.", show_default=False),
     ] = None,
     list_: Annotated[
         bool,
@@ -81,9 +93,10 @@ def backup(
     Every backup is recorded. A backup is a copy: a person forgotten later is still in the
     backups taken before, and --list says which those are, so they can be deleted.
 
-    Example: filmklynge db backup klynge-2026-11-24.db
-
-    Example: filmklynge db backup --list
+    \b
+    Examples:
+      filmklynge db backup klynge-2026-11-24.db
+      filmklynge db backup --list
     """
     from filmklynge.errors import InvalidInput
     from filmklynge.store import backups
@@ -132,7 +145,9 @@ def migrate(
 ) -> None:
     """Apply pending schema migrations (done on every open anyway), or list them.
 
-    Example: filmklynge db migrate --list
+    \b
+    Example:
+      filmklynge db migrate --list
     """
     from filmklynge.store import migrations
     from filmklynge.store.db import open_db
@@ -181,20 +196,35 @@ def migrate(
 def log(
     ctx: typer.Context,
     entity: Annotated[
-        str | None, typer.Option("--entity", help="member, contact, invoice ...")
+        str | None,
+        typer.Option("--entity", metavar="ENTITY", help="member, contact, invoice ..."),
     ] = None,
-    entity_id: Annotated[int | None, typer.Option("--id", help="Only this entity id.")] = None,
-    since: Annotated[str | None, typer.Option("--since", help="From this date.")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Up to this date.")] = None,
-    user: Annotated[str | None, typer.Option("--user", help="Only this OS user.")] = None,
-    command: Annotated[str | None, typer.Option("--command", help="Command line contains.")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many entries.")] = 50,
+    entity_id: Annotated[
+        int | None, typer.Option("--id", metavar="ID", help="Only this entity id.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--from", metavar="DATE", help="Changes on or after DATE.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--to", metavar="DATE", help="Changes on or before DATE.")
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", metavar="USER", help="Only this OS user.")
+    ] = None,
+    command: Annotated[
+        str | None, typer.Option("--command", metavar="TEXT", help="Command line contains.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", metavar="COUNT", help="At most this many entries.")
+    ] = 50,
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
     """Show the audit log of changes, newest first.
 
-    Example: filmklynge db log --entity member --since 2026-11-01
+    \b
+    Example:
+      filmklynge db log --entity member --from 2026-11-01
     """
     from filmklynge.dates import parse_date
     from filmklynge.store import auditlog
@@ -203,8 +233,8 @@ def log(
         db_of(ctx),
         entity=entity,
         entity_id=entity_id,
-        since=parse_date(since, field="--since") if since else None,
-        until=parse_date(until, field="--until") if until else None,
+        since=parse_date(since, field="--from") if since else None,
+        until=parse_date(until, field="--to") if until else None,
         user=user,
         command=command,
         limit=limit,

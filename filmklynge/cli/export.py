@@ -6,15 +6,40 @@ from typing import Annotated
 
 import typer
 
-from filmklynge.cli import inkind as inkind_cli
-from filmklynge.cli import invoices as invoices_cli
-from filmklynge.cli import members as members_cli
-from filmklynge.cli import payments as payments_cli
+from filmklynge.cli._common import (
+    App,
+    AsOf,
+    County,
+    FeeYear,
+    InvoiceStatus,
+    MemberStatus,
+    Method,
+    OfGrant,
+    OfMember,
+    Overdue,
+    PaidFrom,
+    PaidTo,
+    Period,
+    Search,
+    Sector,
+    Tier,
+    Unmatched,
+    WorkYear,
+    db_of,
+)
 from filmklynge.cli._common import day_or_today as _day
-from filmklynge.cli._common import db_of
 from filmklynge.output import note
 
-app = typer.Typer(no_args_is_help=True, help="Export data as CSV, Excel CSV, JSON or XLSX.")
+app = App(
+    no_args_is_help=True,
+    help="""Export data as CSV, Excel CSV, JSON or XLSX.
+
+    \b
+    Examples:
+      filmklynge export members --public --format json -o medlemmer.json
+      filmklynge export postings --new -o bilag.gbat10
+    """,
+)
 
 
 class ExportFormat(StrEnum):
@@ -25,7 +50,9 @@ class ExportFormat(StrEnum):
 
 Fmt = Annotated[
     ExportFormat,
-    typer.Option("--format", "-f", case_sensitive=False, help="csv, json or xlsx."),
+    typer.Option(
+        "--format", "-f", case_sensitive=False, metavar="csv|json|xlsx", help="File format."
+    ),
 ]
 Excel = Annotated[
     bool,
@@ -37,13 +64,16 @@ Excel = Annotated[
 ]
 Fields = Annotated[
     str | None,
-    typer.Option("--fields", help="Comma-separated fields, in the order wanted (default: all)."),
+    typer.Option(
+        "--fields",
+        metavar="FIELDS",
+        help="Comma-separated fields, in the order wanted (default: all).",
+    ),
 ]
 Out = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="File to write (default or - is stdout).", metavar="FILE"),
 ]
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Status on this date (default today).")]
 
 
 def _listing_fields(what: str):
@@ -124,17 +154,19 @@ def members(
         ),
     ] = False,
     as_of: AsOf = None,
-    status: members_cli.Status = None,
-    tier: members_cli.Tier = None,
-    county: members_cli.County = None,
-    sector: members_cli.Sector = None,
-    search: members_cli.Search = None,
+    status: MemberStatus = None,
+    tier: Tier = None,
+    county: County = None,
+    sector: Sector = None,
+    search: Search = None,
 ) -> None:
     """Export members (never contact persons). --public is safe for the website.
 
     FIELDS Same filters as 'members list'.
 
-    Example: filmklynge export members --public --status active --format json --output medlemmer.json
+    \b
+    Example:
+      filmklynge export members --public --format json -o medlemmer.json
     """
     if public and status is None:
         status = "active"  # a website lists today's members; --status says otherwise
@@ -164,17 +196,19 @@ def invoices(
     fields: Fields = None,
     output: Out = None,
     as_of: AsOf = None,
-    year: invoices_cli.FeeYear = None,
-    period: invoices_cli.Period = None,
-    status: invoices_cli.Status = None,
-    member: invoices_cli.OfMember = None,
-    overdue: invoices_cli.Overdue = False,
+    year: FeeYear = None,
+    period: Period = None,
+    status: InvoiceStatus = None,
+    member: OfMember = None,
+    overdue: Overdue = False,
 ) -> None:
     """Export invoices and credit notes with their status, for the accountant.
 
     FIELDS Money in øre (kroner with --excel and in XLSX). Same filters as 'invoices list'.
 
-    Example: filmklynge export invoices --year 2026 --excel --output fakturaer-2026.csv
+    \b
+    Example:
+      filmklynge export invoices --year 2026 --excel -o fakturaer-2026.csv
     """
     _export(
         ctx,
@@ -200,17 +234,19 @@ def payments(
     excel: Excel = False,
     fields: Fields = None,
     output: Out = None,
-    since: payments_cli.Since = None,
-    until: payments_cli.Until = None,
-    member: payments_cli.OfMember = None,
-    method: payments_cli.Method = None,
-    unmatched: payments_cli.Unmatched = False,
+    since: PaidFrom = None,
+    until: PaidTo = None,
+    member: OfMember = None,
+    method: Method = None,
+    unmatched: Unmatched = False,
 ) -> None:
     """Export payments with the invoices they settle.
 
     FIELDS Money in øre (kroner with --excel and in XLSX). Same filters as 'payments list'.
 
-    Example: filmklynge export payments --from 2026-01-01 --format xlsx --output innbetalinger.xlsx
+    \b
+    Example:
+      filmklynge export payments --from 2026-01-01 -f xlsx -o innbetalinger.xlsx
     """
     _export(
         ctx,
@@ -235,15 +271,17 @@ def inkind(
     excel: Excel = False,
     fields: Fields = None,
     output: Out = None,
-    member: inkind_cli.OfMember = None,
-    year: inkind_cli.WorkYear = None,
-    grant: inkind_cli.OfGrant = None,
+    member: OfMember = None,
+    year: WorkYear = None,
+    grant: OfGrant = None,
 ) -> None:
     """Export in-kind entries with hours, rate basis and value (the person's name included).
 
     FIELDS Money in øre (kroner with --excel and in XLSX). Same filters as 'inkind list'.
 
-    Example: filmklynge export inkind --year 2026 --excel --output egeninnsats-2026.csv
+    \b
+    Example:
+      filmklynge export inkind --year 2026 --excel -o egeninnsats-2026.csv
     """
     _export(
         ctx,
@@ -281,7 +319,8 @@ def postings(
             "--format",
             "-f",
             case_sensitive=False,
-            help="gbat10, beancount, csv (øre) or json (øre).",
+            metavar="gbat10|beancount|csv|json",
+            help="The voucher format; csv and json in øre.",
         ),
     ] = PostingFormat.gbat10,
     new: Annotated[bool, typer.Option("--new", help="Only vouchers not exported before.")] = False,
@@ -290,10 +329,10 @@ def postings(
     ] = False,
     output: Out = None,
 ) -> None:
-    """Vouchers for the accounting system: every invoice, credit note, payment, allocation,
-    refund and reminder fee dated in the range, each balanced to the øre.
+    """Vouchers for the accounting system, each balanced to the øre.
 
-    GBAT10 is the voucher import of Tripletex, PowerOffice Go, Visma and Mamut (semicolons,
+    Every invoice, credit note, payment, allocation, refund and reminder fee dated from
+    --from to --to is a voucher. GBAT10 is the voucher import of Tripletex, PowerOffice Go, Visma and Mamut (semicolons,
     YYYYMMDD dates, amounts with a point, SAF-T tax codes in the VAT column); beancount is a
     journal an auditor can check with bean-check, with a receivable and a credit sub-account
     per member. Accounts come from 'filmklynge profile accounts'.
@@ -301,7 +340,10 @@ def postings(
     Every export is remembered: a range that holds vouchers exported before is refused unless
     you say --new (only the others) or --again (all of them once more).
 
-    Example: filmklynge export postings --from 01.01.2026 --to 31.01.2026 -o januar.gbat10
+    \b
+    Example:
+      filmklynge export postings --from 01.01.2026 --to 31.01.2026 \\
+        -o januar.gbat10
     """
     import io
     import sys

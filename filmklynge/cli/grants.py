@@ -5,12 +5,32 @@ from typing import Annotated
 
 import typer
 
-from filmklynge.cli._common import Fmt, Output, Quiet, db_of
+from filmklynge.cli._common import App, Command, DryRun, Fmt, Output, Quiet, db_of
 from filmklynge.cli._common import day_or_today as _day
 from filmklynge.output import Format, cols, note, render
 
-funders_app = typer.Typer(no_args_is_help=True, help="Who funds the cluster.")
-grants_app = typer.Typer(no_args_is_help=True, help="Grants, tranches and disbursements.")
+funders_app = App(
+    no_args_is_help=True,
+    help="""Who funds the cluster.
+
+    \b
+    Example:
+      filmklynge funders add "Innovasjon Norge" --public
+    """,
+)
+grants_app = App(
+    no_args_is_help=True,
+    help="""Grants, tranches and disbursements.
+
+    \b
+    Examples:
+      filmklynge grants show IN-2026-17
+      filmklynge grants disburse IN-2026-17 --amount "450 000" --on 2026-02-15
+    """,
+)
+
+# A grant named on the command line: by the funder's reference or its id.
+GrantArg = Annotated[str, typer.Argument(metavar="GRANT", help="Grant reference or id.")]
 
 
 def _kr(value: str, field: str) -> int:
@@ -20,15 +40,15 @@ def _kr(value: str, field: str) -> int:
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(funders_app, name="funders", rich_help_panel="Funding")
-    app.add_typer(grants_app, name="grants", rich_help_panel="Funding")
-    app.command("cofunding", rich_help_panel="Funding")(cofunding)
+    app.add_typer(funders_app, name="funders")
+    app.add_typer(grants_app, name="grants")
+    app.command("cofunding", cls=Command)(cofunding)
 
 
 @funders_app.command("add")
 def funder_add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The funder's name.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The funder's name.")],
     public: Annotated[
         bool, typer.Option("--public/--private", help="Whether the money counts as public.")
     ] = True,
@@ -36,7 +56,9 @@ def funder_add(
 ) -> None:
     """Add a funder, public (Innovasjon Norge, a county) or private (a foundation).
 
-    Example: filmklynge funders add "Kulturnæringsstiftelsen" --private
+    \b
+    Example:
+      filmklynge funders add "Kulturnæringsstiftelsen" --private
     """
     from filmklynge.funding import grants
 
@@ -51,7 +73,9 @@ def funder_add(
 def funder_list(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -> None:
     """List funders.
 
-    Example: filmklynge funders list
+    \b
+    Example:
+      filmklynge funders list
     """
     from filmklynge.funding import grants
 
@@ -72,22 +96,42 @@ def funder_list(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = No
 @grants_app.command("add")
 def grant_add(
     ctx: typer.Context,
-    funder: Annotated[str, typer.Option("--funder", help="Funder name.")],
-    reference: Annotated[str, typer.Option("--reference", help="The funder's case number.")],
-    amount: Annotated[str, typer.Option("--amount", help="Granted amount in kroner.")],
-    start: Annotated[str, typer.Option("--from", help="First day of the grant period.")],
-    end: Annotated[str, typer.Option("--to", help="Last day of the grant period.")],
+    funder: Annotated[str, typer.Option("--funder", metavar="FUNDER", help="Funder name.")],
+    reference: Annotated[
+        str, typer.Option("--reference", metavar="TEXT", help="The funder's case number.")
+    ],
+    amount: Annotated[
+        str, typer.Option("--amount", metavar="AMOUNT", help="Granted amount in kroner.")
+    ],
+    start: Annotated[
+        str, typer.Option("--from", metavar="DATE", help="First day of the grant period.")
+    ],
+    end: Annotated[str, typer.Option("--to", metavar="DATE", help="Last day of the grant period.")],
     match_ratio: Annotated[
-        str, typer.Option("--match-ratio", help="Members' cash + in-kind ≥ ratio × grant.")
+        str,
+        typer.Option(
+            "--match-ratio", metavar="RATIO", help="Members' cash + in-kind ≥ RATIO × grant."
+        ),
     ] = "1.0",
     max_public: Annotated[
-        str, typer.Option("--max-public-share", help="Highest public share of total funding, %.")
+        str,
+        typer.Option(
+            "--max-public-share",
+            metavar="PERCENT",
+            help="Highest public share of total funding.",
+        ),
     ] = "50",
     hourly_rate: Annotated[
-        str | None, typer.Option("--hourly-rate", help="Fixed hourly rate for in-kind, kroner.")
+        str | None,
+        typer.Option(
+            "--hourly-rate", metavar="AMOUNT", help="Fixed hourly rate for in-kind, kroner."
+        ),
     ] = None,
     tranches: Annotated[
-        str | None, typer.Option("--tranches", help="Payment tranches in %, e.g. 30,50,20.")
+        str | None,
+        typer.Option(
+            "--tranches", metavar="PERCENTS", help="Payment tranches in %, e.g. 30,50,20."
+        ),
     ] = None,
     quiet: Quiet = False,
 ) -> None:
@@ -96,7 +140,10 @@ def grant_add(
     Default tranches: 30/50/20 % for a public funder (the last 20 % held back until the final
     report), 75/25 % for a private one.
 
-    Example: filmklynge grants add --funder "Innovasjon Norge" --reference IN-2026-17 --amount "1 500 000" --from 2026-01-01 --to 2028-12-31
+    \b
+    Example:
+      filmklynge grants add --funder "Innovasjon Norge" --reference IN-2026-17 \\
+        --amount "1 500 000" --from 2026-01-01 --to 2028-12-31
     """
     from filmklynge.funding import grants
     from filmklynge.money import BASIS_POINTS, format_nok, parse_basis_points
@@ -125,7 +172,9 @@ def grant_add(
 def grant_list(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -> None:
     """List grants with what has been received.
 
-    Example: filmklynge grants list --format json
+    \b
+    Example:
+      filmklynge grants list --format json
     """
     from filmklynge.funding import grants
 
@@ -148,13 +197,15 @@ def grant_list(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = Non
 @grants_app.command("show")
 def grant_show(
     ctx: typer.Context,
-    grant: Annotated[str, typer.Argument(help="Grant reference or id.")],
+    grant: GrantArg,
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
     """Show a grant: tranches granted, received and left, and the disbursements.
 
-    Example: filmklynge grants show IN-2026-17
+    \b
+    Example:
+      filmklynge grants show IN-2026-17
     """
     from filmklynge.funding import grants
     from filmklynge.money import format_nok
@@ -184,27 +235,55 @@ def grant_show(
 @grants_app.command("disburse")
 def grant_disburse(
     ctx: typer.Context,
-    grant: Annotated[str, typer.Argument(help="Grant reference or id.")],
-    amount: Annotated[str, typer.Option("--amount", help="Amount received, kroner.")],
-    on: Annotated[str | None, typer.Option("--on", help="Date received (default today).")] = None,
-    tranche: Annotated[
-        int | None, typer.Option("--tranche", help="Tranche number (default: first open).")
+    grant: GrantArg,
+    amount: Annotated[
+        str, typer.Option("--amount", metavar="AMOUNT", help="Amount received, kroner.")
+    ],
+    on: Annotated[
+        str | None, typer.Option("--on", metavar="DATE", help="Date received (default today).")
     ] = None,
-    reference: Annotated[str | None, typer.Option("--reference", help="Bank reference.")] = None,
+    tranche: Annotated[
+        int | None,
+        typer.Option("--tranche", metavar="SEQ", help="Tranche number (default: first open)."),
+    ] = None,
+    reference: Annotated[
+        str | None, typer.Option("--reference", metavar="TEXT", help="Bank reference.")
+    ] = None,
+    dry_run: DryRun = False,
     quiet: Quiet = False,
 ) -> None:
     """Record money received from a funder against a tranche (never more than is left).
 
-    Example: filmklynge grants disburse IN-2026-17 --amount "450 000" --on 2026-02-15
+    A disbursement cannot be removed once recorded: --dry-run shows the tranche it goes to.
+
+    \b
+    Examples:
+      filmklynge grants disburse IN-2026-17 --amount "450 000" --dry-run
+      filmklynge grants disburse IN-2026-17 --amount "450 000" --on 2026-02-15
     """
+    from filmklynge.dates import norwegian
     from filmklynge.funding import grants
     from filmklynge.money import format_nok
 
+    db = db_of(ctx)
+    amount_ore = _kr(amount, "amount")
+    received_on = _day(on, "--on")
+    if dry_run:
+        plan = grants.plan_disbursement(db, grant, amount_ore=amount_ore, tranche=tranche)
+        g, t = plan["grant"], plan["tranche"]
+        note(
+            f"Would record {format_nok(amount_ore)} received {norwegian(received_on)} "
+            f"against tranche {t['seq']} ({t['label']}) of {g['reference']}: "
+            f"{format_nok(t['left_ore'] - amount_ore)} of the tranche and "
+            f"{format_nok(g['left_ore'] - amount_ore)} of the grant left after it. "
+            "Dry run: nothing was written."
+        )
+        return
     g = grants.disburse(
-        db_of(ctx),
+        db,
         grant,
-        amount_ore=_kr(amount, "amount"),
-        received_on=_day(on, "--on"),
+        amount_ore=amount_ore,
+        received_on=received_on,
         tranche=tranche,
         reference=reference,
     )
@@ -218,26 +297,42 @@ def grant_disburse(
 @grants_app.command("report")
 def grant_report(
     ctx: typer.Context,
-    grant: Annotated[str, typer.Argument(help="Grant reference or id.")],
-    out: Annotated[Path, typer.Option("--out", help="FILE.xlsx, or a folder for CSV files.")],
-    year: Annotated[int | None, typer.Option("--year", help="Only this year.")] = None,
+    grant: GrantArg,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="FILE.xlsx, or a folder for CSV files.",
+        ),
+    ],
+    year: Annotated[
+        int | None, typer.Option("--year", metavar="YEAR", help="Only this year.")
+    ] = None,
     quiet: Quiet = False,
 ) -> None:
     """Write the funder's report pack: financing, in-kind, fee payments, tranches (XLSX or CSV).
 
-    Example: filmklynge grants report IN-2026-17 --year 2026 --out rapport-2026.xlsx
+    \b
+    Example:
+      filmklynge grants report IN-2026-17 --year 2026 -o rapport-2026.xlsx
     """
     from filmklynge.dates import today
     from filmklynge.funding import grant_report
 
-    written = grant_report.write(db_of(ctx), grant, out=out, year=year, as_of=today())
+    written = grant_report.write(db_of(ctx), grant, out=output, year=year, as_of=today())
     note(f"Wrote {', '.join(str(p) for p in written)}.", quiet=quiet)
 
 
 def cofunding(
     ctx: typer.Context,
-    grant: Annotated[str | None, typer.Option("--grant", help="Only this grant.")] = None,
-    year: Annotated[int | None, typer.Option("--year", help="Only this year.")] = None,
+    grant: Annotated[
+        str | None, typer.Option("--grant", metavar="GRANT", help="Only this grant.")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", metavar="YEAR", help="Only this year.")
+    ] = None,
     by_member: Annotated[
         bool, typer.Option("--by-member", help="Each member's cash and in-kind.")
     ] = False,
@@ -245,7 +340,8 @@ def cofunding(
         str | None,
         typer.Option(
             "--as-of",
-            help="As it stood on this date: count what was paid and worked up to it; years "
+            metavar="DATE",
+            help="As it stood on DATE: count what was paid and worked up to it; years "
             "that start after it show 'not started'.",
         ),
     ] = None,
@@ -253,8 +349,8 @@ def cofunding(
         str | None,
         typer.Option(
             "--split-on",
-            help="Only show how a contribution dated on this day is split between the grants "
-            "active then.",
+            metavar="DATE",
+            help="Only show how a contribution dated DATE is split between the grants active then.",
         ),
     ] = None,
     fmt: Fmt = Format.table,
@@ -273,7 +369,10 @@ def cofunding(
     With --as-of, a year of a grant that starts after that date shows 'not started', not a
     shortfall; the grant's total then shows 'running'.
 
-    Example: filmklynge cofunding --grant IN-2026-17 --by-member
+    \b
+    Examples:
+      filmklynge cofunding --grant IN-2026-17 --by-member
+      filmklynge cofunding --split-on 01.03.2026
     """
     from filmklynge.funding import cofunding as service
 

@@ -5,24 +5,42 @@ from typing import Annotated, Any
 
 import typer
 
-from filmklynge.cli._common import DryRun, Fmt, Output, Quiet, db_of, report_import
+from filmklynge.cli._common import (
+    App,
+    DryRun,
+    Fmt,
+    Output,
+    Quiet,
+    SkipInvalid,
+    db_of,
+    report_import,
+)
 from filmklynge.output import Format, cols, note, render
 
-impact_app = typer.Typer(
+impact_app = App(
     no_args_is_help=True,
-    help="Members' growth against comparable firms outside the cluster.\n\n"
-    "Record yearly turnover and employees from the annual accounts (import a CSV, or add "
-    "one at a time), then report growth from a base year for members and for the "
-    "comparison group, and the difference in percentage points.",
-)
-productions_app = typer.Typer(
-    no_args_is_help=True,
-    help="Film productions members take part in, and national totals per year.",
-)
+    help="""Members' growth against comparable firms outside the cluster.
 
-SkipInvalid = Annotated[
-    bool, typer.Option("--skip-invalid", help="Import the valid rows, list the others.")
-]
+    Record yearly turnover and employees from the annual accounts (import a CSV, or add one
+    at a time), then report growth from a base year for members and for the comparison
+    group, and the difference in percentage points.
+
+    \b
+    Examples:
+      filmklynge impact import regnskapstall.csv
+      filmklynge impact report --base 2017 --years 2018,2019
+    """,
+)
+productions_app = App(
+    no_args_is_help=True,
+    help="""Film productions members take part in, and national totals per year.
+
+    \b
+    Examples:
+      filmklynge productions import produksjoner.csv
+      filmklynge productions list --by-year
+    """,
+)
 Replace = Annotated[
     bool,
     typer.Option("--replace", help="Overwrite figures already recorded (restated accounts)."),
@@ -30,8 +48,8 @@ Replace = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(impact_app, name="impact", rich_help_panel="Reports")
-    app.add_typer(productions_app, name="productions", rich_help_panel="Reports")
+    app.add_typer(impact_app, name="impact")
+    app.add_typer(productions_app, name="productions")
 
 
 def _kr(value: str | None, field: str) -> int | None:
@@ -43,25 +61,38 @@ def _kr(value: str | None, field: str) -> int | None:
 @impact_app.command("add")
 def add(
     ctx: typer.Context,
-    year: Annotated[int, typer.Option("--year", help="Accounting year.")],
-    turnover: Annotated[str, typer.Option("--turnover", help="Turnover (driftsinntekter), kr.")],
-    employees: Annotated[int, typer.Option("--employees", help="Employees (årsverk).")],
-    member: Annotated[str | None, typer.Option("--member", help="A member company.")] = None,
-    orgnr: Annotated[
-        str | None, typer.Option("--orgnr", help="A comparison firm outside the cluster.")
+    year: Annotated[int, typer.Option("--year", metavar="YEAR", help="Accounting year.")],
+    turnover: Annotated[
+        str,
+        typer.Option("--turnover", metavar="AMOUNT", help="Turnover (driftsinntekter), kr."),
+    ],
+    employees: Annotated[
+        int, typer.Option("--employees", metavar="COUNT", help="Employees (årsverk).")
+    ],
+    member: Annotated[
+        str | None, typer.Option("--member", metavar="MEMBER", help="A member company.")
     ] = None,
-    name: Annotated[str | None, typer.Option("--name", help="The comparison firm's name.")] = None,
+    orgnr: Annotated[
+        str | None,
+        typer.Option("--orgnr", metavar="ORGNR", help="A comparison firm outside the cluster."),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", metavar="NAME", help="The comparison firm's name.")
+    ] = None,
     sector: Annotated[
-        str | None, typer.Option("--sector", help="The comparison firm's sector.")
+        str | None,
+        typer.Option("--sector", metavar="SECTOR", help="The comparison firm's sector."),
     ] = None,
     county: Annotated[
-        str | None, typer.Option("--county", help="The comparison firm's county.")
+        str | None,
+        typer.Option("--county", metavar="COUNTY", help="The comparison firm's county."),
     ] = None,
     value_added: Annotated[
-        str | None, typer.Option("--value-added", help="Value added (verdiskaping), kr.")
+        str | None,
+        typer.Option("--value-added", metavar="AMOUNT", help="Value added (verdiskaping), kr."),
     ] = None,
     source: Annotated[
-        str | None, typer.Option("--source", help="e.g. Brønnøysundregistrene.")
+        str | None, typer.Option("--source", metavar="TEXT", help="e.g. Brønnøysundregistrene.")
     ] = None,
     replace: Replace = False,
     quiet: Quiet = False,
@@ -71,9 +102,12 @@ def add(
     A comparison firm is registered by organisation number (with --name the first time)
     without becoming a member.
 
-    Example: filmklynge impact add --member Polarlys --year 2019 --turnover "5 400 000" --employees 6
-
-    Example: filmklynge impact add --orgnr 974760673 --name "Sørfilm AS" --county Agder --year 2019 --turnover "4 200 000" --employees 5
+    \b
+    Examples:
+      filmklynge impact add --member Polarlys --year 2019 --turnover "5 400 000" \\
+        --employees 6
+      filmklynge impact add --orgnr 974760673 --name "Sørfilm AS" --county Agder \\
+        --year 2019 --turnover "4 200 000" --employees 5
     """
     from filmklynge.impact import growth
 
@@ -104,11 +138,14 @@ def import_(
     ctx: typer.Context,
     file: Annotated[
         Path,
-        typer.Argument(help="CSV: orgnr;navn;år;omsetning;ansatte[;verdiskaping;kilde;...]"),
+        typer.Argument(
+            metavar="FILE", help="CSV: orgnr;navn;år;omsetning;ansatte[;verdiskaping;kilde;...]"
+        ),
     ],
     dry_run: DryRun = False,
     skip_invalid: SkipInvalid = False,
     replace: Replace = False,
+    quiet: Quiet = False,
 ) -> None:
     """Import yearly figures for members and comparison firms; every row is checked first.
 
@@ -120,7 +157,9 @@ def import_(
     file again adds nothing; other figures for a company and year already recorded are an
     error unless --replace.
 
-    Example: filmklynge impact import examples/regnskapstall.csv --dry-run
+    \b
+    Example:
+      filmklynge impact import examples/regnskapstall.csv --dry-run
     """
     from filmklynge.impact import growth
     from filmklynge.tablefile import load_text
@@ -136,6 +175,7 @@ def import_(
         dry_run=dry_run,
         unchanged=outcome.unchanged,
         replaced=outcome.replaced,
+        quiet=quiet,
     )
 
 
@@ -270,9 +310,12 @@ def _report_text(data: dict[str, Any]) -> str:
 @impact_app.command("report")
 def report(
     ctx: typer.Context,
-    base: Annotated[int, typer.Option("--base", help="Base year, e.g. 2017.")],
+    base: Annotated[int, typer.Option("--base", metavar="YEAR", help="Base year, e.g. 2017.")],
     years: Annotated[
-        str, typer.Option("--years", help="Years to compare with the base, e.g. 2018,2019.")
+        str,
+        typer.Option(
+            "--years", metavar="YEARS", help="Years to compare with the base, e.g. 2018,2019."
+        ),
     ],
     fmt: Fmt = Format.table,
     output: Output = None,
@@ -285,9 +328,10 @@ def report(
     national film productions per year follows. --format csv gives one row per group and
     year (money in øre); --format json gives everything, with the firms included.
 
-    Example: filmklynge impact report --base 2017 --years 2018,2019
-
-    Example: filmklynge impact report --base 2017 --years 2019 --format csv --output vekst.csv
+    \b
+    Examples:
+      filmklynge impact report --base 2017 --years 2018,2019
+      filmklynge impact report --base 2017 --years 2019 --format csv -o vekst.csv
     """
     from filmklynge.errors import InvalidInput, NotFound
     from filmklynge.impact import growth
@@ -344,19 +388,26 @@ def report(
 @productions_app.command("add")
 def production_add(
     ctx: typer.Context,
-    title: Annotated[str, typer.Argument(help="Title.")],
-    year: Annotated[int, typer.Option("--year", help="Year of release.")],
+    title: Annotated[str, typer.Argument(metavar="TITLE", help="Title.")],
+    year: Annotated[int, typer.Option("--year", metavar="YEAR", help="Year of release.")],
     kind: Annotated[
-        str, typer.Option("--kind", help="feature, documentary, series, short or commercial.")
+        str,
+        typer.Option(
+            "--kind", metavar="KIND", help="feature, documentary, series, short or commercial."
+        ),
     ],
     member: Annotated[
-        list[str], typer.Option("--member", help="A member involved (repeat for several).")
+        list[str],
+        typer.Option("--member", metavar="MEMBER", help="A member involved (repeat for several)."),
     ],
     quiet: Quiet = False,
 ) -> None:
     """Register a film production and the member companies involved.
 
-    Example: filmklynge productions add "Nordlysjegerne" --year 2019 --kind documentary --member Polarlys --member "Sápmi Film"
+    \b
+    Example:
+      filmklynge productions add "Nordlysjegerne" --year 2019 --kind documentary \\
+        --member Polarlys --member "Sápmi Film"
     """
     from filmklynge.impact import productions
 
@@ -370,7 +421,9 @@ def production_add(
 @productions_app.command("list")
 def production_list(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option("--year", help="Only this year.")] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", metavar="YEAR", help="Only this year.")
+    ] = None,
     by_year: Annotated[
         bool,
         typer.Option(
@@ -382,9 +435,10 @@ def production_list(
 ) -> None:
     """List productions with the members involved, or totals per year (--by-year).
 
-    Example: filmklynge productions list --year 2019
-
-    Example: filmklynge productions list --by-year
+    \b
+    Examples:
+      filmklynge productions list --year 2019
+      filmklynge productions list --by-year
     """
     from filmklynge.impact import productions
 
@@ -424,9 +478,10 @@ def production_list(
 @productions_app.command("import")
 def production_import(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV: år;tittel;type;medlemmer")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV: år;tittel;type;medlemmer")],
     dry_run: DryRun = False,
     skip_invalid: SkipInvalid = False,
+    quiet: Quiet = False,
 ) -> None:
     """Import productions; every row is checked first.
 
@@ -435,7 +490,9 @@ def production_import(
     by |). A production already registered (same title and year, same details) is skipped,
     so importing the same file again adds nothing.
 
-    Example: filmklynge productions import produksjoner.csv --dry-run
+    \b
+    Example:
+      filmklynge productions import produksjoner.csv --dry-run
     """
     from filmklynge.impact import productions
     from filmklynge.tablefile import load_text
@@ -450,16 +507,19 @@ def production_import(
         skip=skip_invalid,
         dry_run=dry_run,
         unchanged=outcome.unchanged,
+        quiet=quiet,
     )
 
 
 @productions_app.command("national")
 def production_national(
     ctx: typer.Context,
-    year: Annotated[int, typer.Option("--year", help="The year.")],
-    count: Annotated[int, typer.Option("--count", help="National productions that year.")],
+    year: Annotated[int, typer.Option("--year", metavar="YEAR", help="The year.")],
+    count: Annotated[
+        int, typer.Option("--count", metavar="COUNT", help="National productions that year.")
+    ],
     source: Annotated[
-        str | None, typer.Option("--source", help="e.g. Norsk filminstitutt.")
+        str | None, typer.Option("--source", metavar="TEXT", help="e.g. Norsk filminstitutt.")
     ] = None,
     quiet: Quiet = False,
 ) -> None:
@@ -467,7 +527,10 @@ def production_national(
 
     Setting a year again replaces its number.
 
-    Example: filmklynge productions national --year 2019 --count 148 --source "Norsk filminstitutt"
+    \b
+    Example:
+      filmklynge productions national --year 2019 --count 148 \\
+        --source "Norsk filminstitutt"
     """
     from filmklynge.impact import productions
 

@@ -6,10 +6,15 @@ from typing import Annotated
 import typer
 
 from filmklynge.cli._common import (
+    App,
     DryRun,
     Fmt,
+    OfGrant,
+    OfMember,
     Output,
     Quiet,
+    SkipInvalid,
+    WorkYear,
     db_of,
     report_import,
 )
@@ -18,16 +23,30 @@ from filmklynge.cli._common import (
 )
 from filmklynge.output import Format, cols, note, render, warn
 
-inkind_app = typer.Typer(no_args_is_help=True, help="In-kind work (egeninnsats) and its rates.")
-events_app = typer.Typer(no_args_is_help=True, help="Gatherings, webinars and their attendance.")
+inkind_app = App(
+    no_args_is_help=True,
+    help="""In-kind work (egeninnsats) and its rates.
 
-# The listing's filters; `export inkind` takes the same.
-OfMember = Annotated[str | None, typer.Option("--member", help="Only this member.")]
-WorkYear = Annotated[int | None, typer.Option("--year", help="Only work done this year.")]
-OfGrant = Annotated[str | None, typer.Option("--grant", help="Only entries assigned to it.")]
-SkipInvalid = Annotated[
-    bool, typer.Option("--skip-invalid", help="Import the valid rows, list the others.")
-]
+    \b
+    Examples:
+      filmklynge inkind add --member Polarlys --person "Kari Nordmann" --hours 6 \\
+        --activity "Klyngesamling Bodø" --salary "650 000"
+      filmklynge inkind list --year 2026
+    """,
+)
+events_app = App(
+    no_args_is_help=True,
+    help="""Gatherings, webinars and their attendance.
+
+    \b
+    Examples:
+      filmklynge events add "Klyngesamling Bodø" --on 2026-03-12 --hours 6
+      filmklynge events import-attendance 1 deltakere.csv
+    """,
+)
+
+# An event named on the command line.
+EventArg = Annotated[str, typer.Argument(metavar="EVENT", help="Event id or name.")]
 
 
 def _kr(value: str | None, field: str) -> int | None:
@@ -37,30 +56,40 @@ def _kr(value: str | None, field: str) -> int | None:
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(inkind_app, name="inkind", rich_help_panel="Funding")
-    app.add_typer(events_app, name="events", rich_help_panel="Register")
+    app.add_typer(inkind_app, name="inkind")
+    app.add_typer(events_app, name="events")
 
 
 @inkind_app.command("add")
 def add(
     ctx: typer.Context,
-    member: Annotated[str, typer.Option("--member", help="Member id, orgnr or name.")],
-    person: Annotated[str, typer.Option("--person", help="Who did the work.")],
-    hours: Annotated[str, typer.Option("--hours", help="Hours that day, e.g. 7,5.")],
-    activity: Annotated[str, typer.Option("--activity", help="Event or project.")],
-    on: Annotated[str | None, typer.Option("--on", help="Date worked (default today).")] = None,
+    member: Annotated[
+        str, typer.Option("--member", metavar="MEMBER", help="Member id, orgnr or name.")
+    ],
+    person: Annotated[str, typer.Option("--person", metavar="NAME", help="Who did the work.")],
+    hours: Annotated[
+        str, typer.Option("--hours", metavar="HOURS", help="Hours that day, e.g. 7,5.")
+    ],
+    activity: Annotated[str, typer.Option("--activity", metavar="TEXT", help="Event or project.")],
+    on: Annotated[
+        str | None, typer.Option("--on", metavar="DATE", help="Date worked (default today).")
+    ] = None,
     rule: Annotated[
         str | None,
         typer.Option(
             "--rule",
-            help="fixed, salary or project (default: salary if "
-            "--salary is given, else the grant's fixed rate).",
+            metavar="fixed|salary|project",
+            help="How the hours are valued (default: salary if --salary is given, else the "
+            "grant's fixed rate).",
         ),
     ] = None,
     salary: Annotated[
-        str | None, typer.Option("--salary", help="Gross annual salary, kroner.")
+        str | None,
+        typer.Option("--salary", metavar="AMOUNT", help="Gross annual salary, kroner."),
     ] = None,
-    grant: Annotated[str | None, typer.Option("--grant", help="Count for this grant only.")] = None,
+    grant: Annotated[
+        str | None, typer.Option("--grant", metavar="GRANT", help="Count for this grant only.")
+    ] = None,
     owner: Annotated[
         bool, typer.Option("--owner", help="Owner or partner (ENK, ANS, DA): owner cap applies.")
     ] = False,
@@ -75,7 +104,10 @@ def add(
     documented cluster-project costs, rule 'project'); owners of one-person firms and partners
     in ANS/DA at most NOK 350/h; at most 1 850 hours per person a year. See 'inkind rates'.
 
-    Example: filmklynge inkind add --member Polarlys --person "Kari Nordmann" --hours 6 --activity "Klyngesamling Bodø" --on 2026-03-12 --salary "650 000"
+    \b
+    Example:
+      filmklynge inkind add --member Polarlys --person "Kari Nordmann" --hours 6 \\
+        --activity "Klyngesamling Bodø" --on 2026-03-12 --salary "650 000"
     """
     from filmklynge.funding import inkind
     from filmklynge.money import format_nok
@@ -112,7 +144,9 @@ def list_(
 ) -> None:
     """List in-kind entries with hours, rate basis and value.
 
-    Example: filmklynge inkind list --year 2026 --format csv
+    \b
+    Example:
+      filmklynge inkind list --year 2026 --format csv
     """
     from filmklynge.funding import inkind
 
@@ -137,10 +171,14 @@ def import_(
     ctx: typer.Context,
     file: Annotated[
         Path,
-        typer.Argument(help="CSV: medlem;person;dato;timer;aktivitet[;regel;lønn;tilskudd;eier]"),
+        typer.Argument(
+            metavar="FILE",
+            help="CSV: medlem;person;dato;timer;aktivitet[;regel;lønn;tilskudd;eier]",
+        ),
     ],
     dry_run: DryRun = False,
     skip_invalid: SkipInvalid = False,
+    quiet: Quiet = False,
 ) -> None:
     """Import in-kind entries from CSV; every row is checked first.
 
@@ -150,7 +188,9 @@ def import_(
     Rows by a company that was not a member on the date (it had left, or not yet joined) are
     recorded but not counted for co-funding; they are listed.
 
-    Example: filmklynge inkind import timer-2026.csv --dry-run
+    \b
+    Example:
+      filmklynge inkind import timer-2026.csv --dry-run
     """
     from filmklynge.funding import inkind
     from filmklynge.tablefile import load_text
@@ -158,16 +198,19 @@ def import_(
     added, errors, apart = inkind.import_entries(
         db_of(ctx), load_text(file), skip_invalid=skip_invalid, dry_run=dry_run
     )
-    report_import(added, errors, what="in-kind entries", dry_run=dry_run, skip=skip_invalid)
+    report_import(
+        added, errors, what="in-kind entries", dry_run=dry_run, skip=skip_invalid, quiet=quiet
+    )
     _report_not_counted(apart)
 
 
 def _report_not_counted(apart: list[str]) -> None:
-    """List rows by companies that were not members on the day (recorded, not counted)."""
+    """List rows by companies that were not members on the day (recorded, not counted): a
+    warning, so --quiet leaves it."""
     if not apart:
         return
     rows = "1 row is" if len(apart) == 1 else f"{len(apart)} rows are"
-    note(f"{rows} by non-members, not counted in co-funding:")
+    warn(f"{rows} by non-members, not counted in co-funding:")
     for line in apart:
         note(f"  {line}")
 
@@ -176,19 +219,41 @@ def _report_not_counted(apart: list[str]) -> None:
 def rates(
     ctx: typer.Context,
     valid_from: Annotated[
-        str | None, typer.Option("--from", help="Add a new set of rates valid from this date.")
+        str | None,
+        typer.Option("--from", metavar="DATE", help="Add a new set of rates valid from DATE."),
     ] = None,
-    salary_permille: Annotated[str, typer.Option("--salary-permille")] = "1.2",
-    cap: Annotated[str, typer.Option("--cap", help="Hourly cap, kroner.")] = "600",
-    project_cap: Annotated[str, typer.Option("--project-cap")] = "1200",
-    owner_cap: Annotated[str, typer.Option("--owner-cap")] = "350",
-    max_hours: Annotated[int, typer.Option("--max-hours", help="Per person per year.")] = 1850,
+    salary_permille: Annotated[
+        str,
+        typer.Option(
+            "--salary-permille", metavar="PERMILLE", help="Rate per hour, ‰ of annual salary."
+        ),
+    ] = "1.2",
+    cap: Annotated[
+        str, typer.Option("--cap", metavar="AMOUNT", help="Hourly cap, kroner.")
+    ] = "600",
+    project_cap: Annotated[
+        str,
+        typer.Option(
+            "--project-cap", metavar="AMOUNT", help="Hourly cap for cluster projects, kroner."
+        ),
+    ] = "1200",
+    owner_cap: Annotated[
+        str,
+        typer.Option(
+            "--owner-cap", metavar="AMOUNT", help="Hourly cap for owners and partners, kroner."
+        ),
+    ] = "350",
+    max_hours: Annotated[
+        int, typer.Option("--max-hours", metavar="HOURS", help="Per person per year.")
+    ] = 1850,
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
     """Show the approved in-kind rates by date, or add a new set with --from.
 
-    Example: filmklynge inkind rates --from 2027-01-01 --cap 650
+    \b
+    Example:
+      filmklynge inkind rates --from 2027-01-01 --cap 650
     """
     from decimal import Decimal
 
@@ -227,19 +292,27 @@ def rates(
 @events_app.command("add")
 def event_add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Event name.")],
-    on: Annotated[str, typer.Option("--on", help="Date held.")],
-    hours: Annotated[str, typer.Option("--hours", help="Length in hours.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Event name.")],
+    on: Annotated[str, typer.Option("--on", metavar="DATE", help="Date held.")],
+    hours: Annotated[str, typer.Option("--hours", metavar="HOURS", help="Length in hours.")],
     kind: Annotated[
-        str, typer.Option("--kind", help="gathering, regional, webinar, festival, workshop, other.")
+        str,
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            help="gathering, regional, webinar, festival, workshop or other.",
+        ),
     ] = "gathering",
-    place: Annotated[str | None, typer.Option("--place", help="Where.")] = None,
+    place: Annotated[str | None, typer.Option("--place", metavar="TEXT", help="Where.")] = None,
     online: Annotated[bool, typer.Option("--online", help="Held online.")] = False,
     quiet: Quiet = False,
 ) -> None:
     """Add an event (gathering, regional meeting, webinar, festival).
 
-    Example: filmklynge events add "Klyngesamling Bodø" --on 2026-03-12 --hours 6 --place Bodø
+    \b
+    Example:
+      filmklynge events add "Klyngesamling Bodø" --on 2026-03-12 --hours 6 \\
+        --place Bodø
     """
     from filmklynge.funding import events, inkind
 
@@ -254,7 +327,7 @@ def event_add(
     )
     note(
         f"Added event {e['id']}: {e['name']}. Next: filmklynge events attend {e['id']} "
-        "--member M --person P",
+        "--member MEMBER --person NAME",
         quiet=quiet,
     )
 
@@ -262,13 +335,17 @@ def event_add(
 @events_app.command("list")
 def event_list(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option("--year", help="Only this year.")] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", metavar="YEAR", help="Only this year.")
+    ] = None,
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
     """List events with their number of participants.
 
-    Example: filmklynge events list --year 2026
+    \b
+    Example:
+      filmklynge events list --year 2026
     """
     from filmklynge.funding import events
 
@@ -291,13 +368,15 @@ def event_list(
 @events_app.command("show")
 def event_show(
     ctx: typer.Context,
-    event: Annotated[str, typer.Argument(help="Event id or name.")],
+    event: EventArg,
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
     """Show an event and who attended.
 
-    Example: filmklynge events show 1
+    \b
+    Example:
+      filmklynge events show 1
     """
     from filmklynge.funding import events
 
@@ -323,15 +402,21 @@ def event_show(
 @events_app.command("attend")
 def event_attend(
     ctx: typer.Context,
-    event: Annotated[str, typer.Argument(help="Event id or name.")],
-    member: Annotated[str, typer.Option("--member", help="Member orgnr or exact name.")],
-    person: Annotated[str, typer.Option("--person", help="Participant's name.")],
-    hours: Annotated[str | None, typer.Option("--hours", help="Default: the event's.")] = None,
+    event: EventArg,
+    member: Annotated[
+        str, typer.Option("--member", metavar="MEMBER", help="Member orgnr or exact name.")
+    ],
+    person: Annotated[str, typer.Option("--person", metavar="NAME", help="Participant's name.")],
+    hours: Annotated[
+        str | None, typer.Option("--hours", metavar="HOURS", help="Default: the event's.")
+    ] = None,
     quiet: Quiet = False,
 ) -> None:
     """Register one participant at an event.
 
-    Example: filmklynge events attend 1 --member 988077917 --person "Kari Nordmann"
+    \b
+    Example:
+      filmklynge events attend 1 --member 988077917 --person "Kari Nordmann"
     """
     from filmklynge.funding import events
     from filmklynge.register.members import find_member
@@ -355,10 +440,11 @@ def event_attend(
 @events_app.command("import-attendance")
 def event_import(
     ctx: typer.Context,
-    event: Annotated[str, typer.Argument(help="Event id or name.")],
-    file: Annotated[Path, typer.Argument(help="CSV: medlem;deltaker[;timer]")],
+    event: EventArg,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV: medlem;deltaker[;timer]")],
     dry_run: DryRun = False,
     skip_invalid: SkipInvalid = False,
+    quiet: Quiet = False,
 ) -> None:
     """Import attendance from CSV (1 500 participants are fine); unknown members are listed.
 
@@ -367,7 +453,9 @@ def event_import(
     Participants of a company that was not a member on the event's day (it had left, or not
     yet joined) are recorded but their in-kind is not counted for co-funding; they are listed.
 
-    Example: filmklynge events import-attendance 1 deltakere.csv --skip-invalid
+    \b
+    Example:
+      filmklynge events import-attendance 1 deltakere.csv --skip-invalid
     """
     from filmklynge.funding import events
     from filmklynge.tablefile import load_text
@@ -381,6 +469,7 @@ def event_import(
         what=f"participants ({already} already registered)",
         dry_run=dry_run,
         skip=skip_invalid,
+        quiet=quiet,
     )
     _report_not_counted(apart)
 
@@ -388,16 +477,23 @@ def event_import(
 @events_app.command("to-inkind")
 def event_to_inkind(
     ctx: typer.Context,
-    event: Annotated[str, typer.Argument(help="Event id or name.")],
+    event: EventArg,
     grant: Annotated[
-        str | None, typer.Option("--grant", help="Value by this grant's fixed rate; count for it.")
+        str | None,
+        typer.Option(
+            "--grant", metavar="GRANT", help="Value by this grant's fixed rate; count for it."
+        ),
     ] = None,
-    rate: Annotated[str | None, typer.Option("--rate", help="Hourly rate, kroner.")] = None,
+    rate: Annotated[
+        str | None, typer.Option("--rate", metavar="AMOUNT", help="Hourly rate, kroner.")
+    ] = None,
     quiet: Quiet = False,
 ) -> None:
     """Turn an event's attendance into in-kind entries (once; running again adds nothing).
 
-    Example: filmklynge events to-inkind 1 --rate 500
+    \b
+    Example:
+      filmklynge events to-inkind 1 --rate 500
     """
     from filmklynge.funding import events
 

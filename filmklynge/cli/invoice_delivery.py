@@ -94,7 +94,7 @@ def send(
     ctx: typer.Context,
     number: Annotated[
         int | None,
-        typer.Argument(help="Invoice or credit-note number.", show_default=False, metavar="N"),
+        typer.Argument(help="Invoice or credit-note number.", show_default=False, metavar="NUMBER"),
     ] = None,
     period: Annotated[
         str | None,
@@ -109,7 +109,7 @@ def send(
         bool,
         typer.Option(
             "--reminders",
-            help="Send the recorded reminders (all, or those of N or --period) instead.",
+            help="Send the recorded reminders (all, or those of NUMBER or --period) instead.",
         ),
     ] = False,
     channel: Annotated[
@@ -151,11 +151,11 @@ def send(
     unless --resend. One failure does not stop the others; each is reported on one line,
     and the exit code is 5 if any document was not sent.
 
-    Example: filmklynge invoices send --period 2026 --all --dry-run
-
-    Example: filmklynge invoices send 10001 --channel email --yes
-
-    Example: filmklynge invoices send --reminders --yes --output purringer.pdf
+    \b
+    Examples:
+      filmklynge invoices send --period 2026 --all --dry-run
+      filmklynge invoices send 10001 --channel email --yes
+      filmklynge invoices send --reminders --yes --output purringer.pdf
     """
     from filmklynge.dates import today
     from filmklynge.delivery import plan as planning
@@ -319,7 +319,8 @@ def deliveries(
         ),
     ] = None,
     number: Annotated[
-        int | None, typer.Option("--invoice", metavar="N", help="Only this document's attempts.")
+        int | None,
+        typer.Option("--invoice", metavar="NUMBER", help="Only this document's attempts."),
     ] = None,
     fmt: Fmt = Format.table,
     output: Output = None,
@@ -331,7 +332,9 @@ def deliveries(
     pending means the outcome is not known (cut short, or no answer in time): check with
     the recipient or the access point, then send again with --resend.
 
-    Example: filmklynge invoices deliveries --status failed
+    \b
+    Example:
+      filmklynge invoices deliveries --status failed
     """
     from filmklynge.delivery import log
 

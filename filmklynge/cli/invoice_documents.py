@@ -7,6 +7,11 @@ import typer
 
 from filmklynge.cli._common import Quiet, db_of
 
+DocumentNumber = Annotated[
+    int | None,
+    typer.Argument(metavar="NUMBER", help="Invoice or credit-note number.", show_default=False),
+]
+
 
 def register(app: typer.Typer) -> None:
     app.command("pdf")(pdf)
@@ -15,10 +20,7 @@ def register(app: typer.Typer) -> None:
 
 def pdf(
     ctx: typer.Context,
-    number: Annotated[
-        int | None,
-        typer.Argument(help="Invoice or credit-note number.", show_default=False, metavar="N"),
-    ] = None,
+    number: DocumentNumber = None,
     reminder: Annotated[
         int | None,
         typer.Option(
@@ -38,21 +40,22 @@ def pdf(
     all_: Annotated[
         bool, typer.Option("--all", help="Write every invoice and credit note of --period.")
     ] = False,
-    out: Annotated[
+    output: Annotated[
         Path | None,
         typer.Option(
-            "--out",
+            "--output",
+            "-o",
             help="File to write (one document) or folder (with --all; created if missing). "
             "Default: the current folder.",
             metavar="PATH",
         ),
     ] = None,
-    lang: Annotated[
+    language: Annotated[
         str | None,
         typer.Option(
-            "--lang",
+            "--language",
             metavar="nb|en",
-            help="Document language, nb or en. Default: the invoice's own language.",
+            help="Document language. Default: the invoice's own language.",
         ),
     ] = None,
     force: Annotated[
@@ -62,13 +65,15 @@ def pdf(
 ) -> None:
     """Write an invoice, credit note or reminder as PDF, or every invoice of a period.
 
-    File names: faktura-N.pdf, kreditnota-N.pdf, purring-N-SEQ.pdf.
-    Bokmål by default; English for foreign members or with --lang en.
-    An existing file of the same name is replaced; new files are private (0600).
+    File names: faktura-NUMBER.pdf, kreditnota-NUMBER.pdf, purring-NUMBER-SEQ.pdf. Bokmål
+    by default; English for foreign members or with --language en. An existing file of the
+    same name is replaced; new files are private (0600).
 
-    Example: filmklynge invoices pdf 10001 --out faktura.pdf
-
-    Example: filmklynge invoices pdf --period 2026 --all --out fakturaer/
+    \b
+    Examples:
+      filmklynge invoices pdf 10001 -o faktura.pdf
+      filmklynge invoices pdf 10001 --reminder 1
+      filmklynge invoices pdf --period 2026 --all -o fakturaer/
     """
     from filmklynge import safe_write
     from filmklynge.documents import files
@@ -76,8 +81,8 @@ def pdf(
     from filmklynge.errors import InvalidInput
     from filmklynge.output import note
 
-    if lang is not None:
-        lang = check_language(lang)
+    if language is not None:
+        language = check_language(language)
     if number is not None and period is not None:
         raise InvalidInput("Give an invoice number or --period with --all, not both.")
     if all_ and period is None:
@@ -96,26 +101,27 @@ def pdf(
 
     db = db_of(ctx)
     if period is not None:
-        docs = files.period_documents(db, period, lang=lang)
-        folder = Path(".") if out is None else out
+        docs = files.period_documents(db, period, lang=language)
+        folder = Path(".") if output is None else output
         if folder.exists() and not folder.is_dir():
-            raise InvalidInput(f"{folder} is a file. With --all, --out is a folder.")
+            raise InvalidInput(f"{folder} is a file. With --all, --output is a folder.")
     else:
         assert number is not None
         if reminder is not None:
-            docs = [files.reminder_document(db, number, reminder, lang=lang)]
+            docs = [files.reminder_document(db, number, reminder, lang=language)]
         else:
-            docs = [files.invoice_document(db, number, lang=lang)]
+            docs = [files.invoice_document(db, number, lang=language)]
         folder = Path(".")
-        if out is not None:
-            if out.is_dir():
-                folder = out
+        if output is not None:
+            if output.is_dir():
+                folder = output
             else:
-                if not out.parent.is_dir():
+                if not output.parent.is_dir():
                     raise InvalidInput(
-                        f"Folder {out.parent} does not exist. Create it or choose another --out."
+                        f"Folder {output.parent} does not exist. Create it or choose another "
+                        "--output."
                     )
-                folder, docs_name = out.parent, out.name
+                folder, docs_name = output.parent, output.name
                 docs = [_renamed(docs[0], docs_name)]
     targets = [folder / d.file_name for d in docs]
     files.check_targets(targets, force=force)
@@ -141,15 +147,11 @@ def ehf(
         typer.Option(
             "--output",
             "-o",
-            "--out",
             help="Folder to write NUMBER.xml files to (created if missing).",
-            metavar="DIR",
+            metavar="FOLDER",
         ),
     ],
-    number: Annotated[
-        int | None,
-        typer.Argument(help="Invoice or credit-note number.", show_default=False, metavar="N"),
-    ] = None,
+    number: DocumentNumber = None,
     period: Annotated[
         str | None,
         typer.Option(
@@ -185,9 +187,10 @@ def ehf(
     written (exit 2). With --validate each document is also run through the official rules;
     fatal findings are listed and nothing is written (exit 5); warnings are shown only.
 
-    Example: filmklynge invoices ehf 10001 -o ehf/
-
-    Example: filmklynge invoices ehf --period 2026 --all -o ehf/ --validate
+    \b
+    Examples:
+      filmklynge invoices ehf 10001 -o ehf/
+      filmklynge invoices ehf --period 2026 --all -o ehf/ --validate
     """
     import contextlib
     import os

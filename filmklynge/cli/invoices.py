@@ -5,9 +5,16 @@ from typing import Annotated
 import typer
 
 from filmklynge.cli._common import (
+    App,
+    AsOf,
     DryRun,
+    FeeYear,
     Fmt,
+    InvoiceStatus,
+    OfMember,
     Output,
+    Overdue,
+    Period,
     Quiet,
     Yes,
     confirm_or_abort,
@@ -18,19 +25,19 @@ from filmklynge.cli._common import (
 )
 from filmklynge.output import Format, cols, note, render
 
-app = typer.Typer(no_args_is_help=True, help="Invoice the membership fee, credit, remind.")
+app = App(
+    no_args_is_help=True,
+    help="""Invoice the membership fee, credit, remind.
 
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Status on this date (default today).")]
+    \b
+    Examples:
+      filmklynge invoices run --year 2026 --dry-run
+      filmklynge invoices list --year 2026 --overdue
+    """,
+)
 
-# The listing's filters; `export invoices` takes the same.
-FeeYear = Annotated[int | None, typer.Option("--year", help="Only this fee year.")]
-Period = Annotated[str | None, typer.Option("--period", help="e.g. 2026 or 2026-H2.")]
-Status = Annotated[
-    str | None,
-    typer.Option("--status", help="open, partly paid, paid, overdue, credited, credit note."),
-]
-OfMember = Annotated[str | None, typer.Option("--member", help="Only this member.")]
-Overdue = Annotated[bool, typer.Option("--overdue", help="Only overdue invoices.")]
+# An invoice or credit note, by its number in the one series.
+Number = Annotated[str, typer.Argument(metavar="NUMBER", help="Invoice number.")]
 
 _LIST_COLUMNS = cols(
     ("number", "No.", "int"),
@@ -54,12 +61,18 @@ _PLAN_COLUMNS = cols(
 @app.command("run")
 def run(
     ctx: typer.Context,
-    year: Annotated[int, typer.Option("--year", help="Fee year to invoice.")],
+    year: Annotated[int, typer.Option("--year", metavar="YEAR", help="Fee year to invoice.")],
     period: Annotated[
-        str, typer.Option("--period", help="year, h1, h2, q1, q2, q3 or q4.")
+        str,
+        typer.Option(
+            "--period",
+            metavar="year|h1|h2|q1..q4",
+            help="The whole year, a half or a quarter of it.",
+        ),
     ] = "year",
     issued_on: Annotated[
-        str | None, typer.Option("--issued-on", help="Invoice date (default today).")
+        str | None,
+        typer.Option("--issued-on", metavar="DATE", help="Invoice date (default today)."),
     ] = None,
     skip_untiered: Annotated[
         bool, typer.Option("--skip-untiered", help="Leave out members without a tier.")
@@ -76,7 +89,10 @@ def run(
     ("7/12 av årskontingent 2026"). Running the same period again creates nothing. A table
     shows the plan's first 20 invoices and its totals; --format csv|json gives every one.
 
-    Example: filmklynge invoices run --year 2026 --dry-run
+    \b
+    Examples:
+      filmklynge invoices run --year 2026 --dry-run
+      filmklynge invoices run --year 2026 --period h2 --yes
     """
     from filmklynge.ledger import invoicing
     from filmklynge.money import format_nok
@@ -128,7 +144,7 @@ def run(
     note(
         f"Created invoices {created[0]['number']}–{created[-1]['number']} "
         f"(total {format_nok(totals['total_ore'])}). "
-        f"Next: filmklynge invoices pdf --period {plan.key} --all --out fakturaer/",
+        f"Next: filmklynge invoices pdf --period {plan.key} --all -o fakturaer/",
         quiet=quiet,
     )
 
@@ -138,7 +154,7 @@ def list_(
     ctx: typer.Context,
     year: FeeYear = None,
     period: Period = None,
-    status: Status = None,
+    status: InvoiceStatus = None,
     member: OfMember = None,
     overdue: Overdue = False,
     as_of: AsOf = None,
@@ -147,7 +163,9 @@ def list_(
 ) -> None:
     """List invoices and credit notes with their status (derived from payments and credits).
 
-    Example: filmklynge invoices list --year 2026 --overdue
+    \b
+    Example:
+      filmklynge invoices list --year 2026 --overdue
     """
     from filmklynge.ledger import invoicing
 
@@ -166,14 +184,16 @@ def list_(
 @app.command("show")
 def show(
     ctx: typer.Context,
-    number: Annotated[str, typer.Argument(help="Invoice number.")],
+    number: Number,
     as_of: AsOf = None,
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
     """Show an invoice: lines, VAT per code, KID, credit notes, payments and reminders.
 
-    Example: filmklynge invoices show 10001
+    \b
+    Example:
+      filmklynge invoices show 10001
     """
     from filmklynge.dates import norwegian
     from filmklynge.delivery.log import list_deliveries
@@ -254,55 +274,97 @@ def show(
 @app.command("credit")
 def credit(
     ctx: typer.Context,
-    number: Annotated[str, typer.Argument(help="The invoice to credit.")],
+    number: Annotated[str, typer.Argument(metavar="NUMBER", help="The invoice to credit.")],
     amount: Annotated[
-        str | None, typer.Option("--amount", help="Credit this much (kroner, incl. VAT).")
+        str | None,
+        typer.Option("--amount", metavar="AMOUNT", help="Credit this much (kroner, incl. VAT)."),
     ] = None,
     line: Annotated[
-        list[int] | None, typer.Option("--line", help="Credit this line in full (repeatable).")
+        list[int] | None,
+        typer.Option("--line", metavar="LINE", help="Credit this line in full (repeatable)."),
     ] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why; shown on the note.")] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", metavar="TEXT", help="Why; shown on the note.")
+    ] = None,
     issued_on: Annotated[
-        str | None, typer.Option("--issued-on", help="Date of the credit note (default today).")
+        str | None,
+        typer.Option(
+            "--issued-on", metavar="DATE", help="Date of the credit note (default today)."
+        ),
     ] = None,
     reminder_fees: Annotated[
         bool,
         typer.Option("--reminder-fees", help="Waive the reminder fees still owed instead."),
     ] = False,
+    dry_run: DryRun = False,
     quiet: Quiet = False,
 ) -> None:
-    """Issue a credit note for an invoice: all of it, some lines, or an amount; or, with
-    --reminder-fees, the reminder fees still owed on it (a fee is owed like the invoice).
+    """Issue a credit note for an invoice: all of it, some lines, or an amount.
 
-    Issued invoices are never changed; a credit note in the same number series corrects them.
+    With --reminder-fees it credits the reminder fees still owed on the invoice instead (a
+    fee is owed like the invoice). Issued invoices are never changed; a credit note in the
+    same number series corrects them, and cannot be taken back: --dry-run shows it first.
 
-    Example: filmklynge invoices credit 10003 --amount "1 000" --reason "Feil nivå"
+    \b
+    Examples:
+      filmklynge invoices credit 10003 --amount "1 000" --reason "Feil nivå" -n
+      filmklynge invoices credit 10003 --line 2
     """
     from filmklynge.ledger import invoicing
     from filmklynge.money import format_nok, parse_nok
 
+    db = db_of(ctx)
+    day = _day(issued_on, "--issued-on")
     if reminder_fees:
         from filmklynge.errors import InvalidInput
-        from filmklynge.ledger.reminders import waive_fees
+        from filmklynge.ledger.reminders import plan_waiver, waive_fees
 
         if amount is not None or line:
             raise InvalidInput("--reminder-fees goes alone, without --amount or --line.")
-        waived = waive_fees(
-            db_of(ctx), number, issued_on=_day(issued_on, "--issued-on"), reason=reason
-        )
+        if dry_run:
+            plan = plan_waiver(db, number, issued_on=day)
+            note(
+                f"Would issue credit note {plan['number']}, waiving "
+                f"{format_nok(plan['amount_ore'])} in reminder fees on invoice "
+                f"{plan['invoice']['number']}. Dry run: nothing was written."
+            )
+            return
+        waived = waive_fees(db, number, issued_on=day, reason=reason)
         note(
             f"Credit note {waived['number']} waives {format_nok(-waived['total_ore'])} in "
             f"reminder fees on invoice {waived['credits']}.",
             quiet=quiet,
         )
         return
+    amount_ore = parse_nok(amount) if amount is not None else None
+    if dry_run:
+        plan = invoicing.plan_credit(
+            db, number, amount_ore=amount_ore, line_nos=line, issued_on=day
+        )
+        render(
+            plan.rows(),
+            cols(
+                ("line_no", "Line", "int"),
+                ("description", "Description", "text"),
+                ("net_ore", "Excl. VAT", "money"),
+                ("vat_code", "VAT code", "code"),
+                ("vat_ore", "VAT", "money"),
+            ),
+            Format.table,
+            None,
+        )
+        note(
+            f"Would issue credit note {plan.number} for {format_nok(plan.total_ore)} "
+            f"crediting invoice {plan.invoice['number']}. Dry run: nothing was written."
+        )
+        return
     note_row = invoicing.credit_invoice(
-        db_of(ctx),
+        db,
         number,
-        amount_ore=parse_nok(amount) if amount is not None else None,
+        amount_ore=amount_ore,
         line_nos=line,
         reason=reason,
-        issued_on=_day(issued_on, "--issued-on"),
+        issued_on=day,
     )
     note(
         f"Credit note {note_row['number']} for {format_nok(note_row['total_ore'])} credits "
@@ -315,10 +377,14 @@ def credit(
 def remind(
     ctx: typer.Context,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Date the reminders are sent (default today).")
+        str | None,
+        typer.Option(
+            "--as-of", metavar="DATE", help="Date the reminders are sent (default today)."
+        ),
     ] = None,
     invoice: Annotated[
-        int | None, typer.Option("--invoice", help="Remind only this invoice (its number).")
+        int | None,
+        typer.Option("--invoice", metavar="NUMBER", help="Remind only this invoice."),
     ] = None,
     dry_run: DryRun = False,
     yes: Yes = False,
@@ -333,12 +399,14 @@ def remind(
     prints [].
 
     This records the reminders; it sends nothing. 'filmklynge invoices send --reminders'
-    sends them (by e-mail, or on paper in a print batch), and 'invoices pdf N --reminder SEQ'
-    writes one as PDF.
+    sends them (by e-mail, or on paper in a print batch), and 'invoices pdf NUMBER --reminder
+    SEQ' writes one as PDF.
 
-    Example: filmklynge invoices remind --dry-run
-
-    Example: filmklynge invoices remind --yes && filmklynge invoices send --reminders --yes
+    \b
+    Examples:
+      filmklynge invoices remind --dry-run
+      filmklynge invoices remind --yes
+      filmklynge invoices send --reminders --yes
     """
     from filmklynge.ledger import reminders
     from filmklynge.money import format_nok

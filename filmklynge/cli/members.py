@@ -6,11 +6,22 @@ from typing import Annotated
 import typer
 
 from filmklynge.cli._common import (
+    App,
+    AsOf,
+    County,
     DryRun,
     Fmt,
+    Language,
+    MemberArg,
+    MemberStatus,
     NoInput,
+    OfMember,
     Output,
     Quiet,
+    Search,
+    Sector,
+    SkipInvalid,
+    Tier,
     Yes,
     ask,
     confirm_or_abort,
@@ -19,11 +30,31 @@ from filmklynge.cli._common import (
 )
 from filmklynge.output import Format, cols, note, render
 
-members_app = typer.Typer(no_args_is_help=True, help="Member companies and their memberships.")
-contacts_app = typer.Typer(no_args_is_help=True, help="Contact persons of members (personal data).")
+members_app = App(
+    no_args_is_help=True,
+    help="""Member companies and their memberships.
 
-Ref = Annotated[str, typer.Argument(help="Member id, organisation number or part of the name.")]
-AsOf = Annotated[str | None, typer.Option("--as-of", help="The date to look at (default today).")]
+    \b
+    Examples:
+      filmklynge members add --name "Polarlys Film AS" --orgnr 988077917 \\
+        --county Troms --tier small
+      filmklynge members list --as-of 31.12.2025
+    """,
+)
+contacts_app = App(
+    no_args_is_help=True,
+    help="""Contact persons of members (personal data).
+
+    \b
+    Example:
+      filmklynge contacts add Polarlys --name "Kari Nordmann" \\
+        --email kari@polarlys.no
+    """,
+)
+
+ContactArg = Annotated[
+    str, typer.Argument(metavar="CONTACT", help="Contact id (see contacts list).")
+]
 
 _LIST_COLUMNS = cols(
     ("id", "Id", "int"),
@@ -45,35 +76,50 @@ _CONTACT_COLUMNS = cols(
     ("is_primary", "Primary", "bool"),
 )
 
-# Options shared by `members add` and `members edit`.
-Name = Annotated[str | None, typer.Option("--name", help="Company name.")]
-Orgnr = Annotated[str | None, typer.Option("--orgnr", help="Organisation number (9 digits).")]
-Country = Annotated[
-    str | None, typer.Option("--country", help="Two-letter country code for foreign members.")
+# Options shared by `members add` and `members edit` (tier, county and sector are in _common).
+Name = Annotated[str | None, typer.Option("--name", metavar="NAME", help="Company name.")]
+Orgnr = Annotated[
+    str | None, typer.Option("--orgnr", metavar="ORGNR", help="Organisation number (9 digits).")
 ]
-VatId = Annotated[str | None, typer.Option("--vat-id", help="VAT id (foreign members).")]
-LegalForm = Annotated[str | None, typer.Option("--legal-form", help="ENK, AS, ANS, DA, ...")]
-Sector = Annotated[str | None, typer.Option("--sector", help="e.g. 'film production'.")]
-Tier = Annotated[str | None, typer.Option("--tier", help="Fee tier code.")]
-Municipality = Annotated[str | None, typer.Option("--municipality", help="Kommune.")]
-County = Annotated[str | None, typer.Option("--county", help="Fylke, e.g. Nordland.")]
-Address = Annotated[str | None, typer.Option("--address", help="Postal address line.")]
-Postal = Annotated[str | None, typer.Option("--postal-code", help="Postal code.")]
-City = Annotated[str | None, typer.Option("--city", help="Postal town.")]
-Website = Annotated[str | None, typer.Option("--website", help="Website.")]
-Employees = Annotated[int | None, typer.Option("--employees", help="Number of employees.")]
-InvoiceEmail = Annotated[str | None, typer.Option("--invoice-email", help="Where invoices go.")]
+Country = Annotated[
+    str | None,
+    typer.Option("--country", metavar="CODE", help="Two-letter country code for foreign members."),
+]
+VatId = Annotated[
+    str | None, typer.Option("--vat-id", metavar="VATID", help="VAT id (foreign members).")
+]
+LegalForm = Annotated[
+    str | None, typer.Option("--legal-form", metavar="FORM", help="ENK, AS, ANS, DA, ...")
+]
+Municipality = Annotated[
+    str | None, typer.Option("--municipality", metavar="NAME", help="Kommune.")
+]
+Address = Annotated[
+    str | None, typer.Option("--address", metavar="TEXT", help="Postal address line.")
+]
+Postal = Annotated[str | None, typer.Option("--postal-code", metavar="CODE", help="Postal code.")]
+City = Annotated[str | None, typer.Option("--city", metavar="NAME", help="Postal town.")]
+Website = Annotated[str | None, typer.Option("--website", metavar="URL", help="Website.")]
+Employees = Annotated[
+    int | None, typer.Option("--employees", metavar="COUNT", help="Number of employees.")
+]
+InvoiceEmail = Annotated[
+    str | None, typer.Option("--invoice-email", metavar="EMAIL", help="Where invoices go.")
+]
 BuyerRef = Annotated[
     str | None,
     typer.Option(
         "--buyer-reference",
+        metavar="TEXT",
         help="The member's reference on its invoices (EHF BuyerReference; default: member id).",
     ),
 ]
 Delivery = Annotated[
-    str | None, typer.Option("--invoice-delivery", help="email, ehf or post (default email).")
+    str | None,
+    typer.Option(
+        "--invoice-delivery", metavar="email|ehf|post", help="How invoices go (default email)."
+    ),
 ]
-Language = Annotated[str | None, typer.Option("--language", help="Documents in nb or en.")]
 AttachEhf = Annotated[
     bool | None,
     typer.Option(
@@ -81,20 +127,18 @@ AttachEhf = Annotated[
         help="Attach the EHF XML to invoice e-mails as well as the PDF.",
     ),
 ]
-Notes = Annotated[str | None, typer.Option("--notes", help="Free-text notes.")]
+Notes = Annotated[str | None, typer.Option("--notes", metavar="TEXT", help="Free-text notes.")]
 VatTreatment = Annotated[
     str | None,
     typer.Option(
         "--vat-treatment",
+        metavar="domestic|export",
         help="domestic (default: the tier's VAT codes) or export: export of services to a "
         "business abroad, zero-rated under merverdiavgiftsloven § 6-22 (VAT code G, EHF 'Export "
         "outside the EU'), the legal reference printed on the invoice. A fee outside the VAT Act "
         "(E) stays E. Not for a Norwegian member; decide with the accountant.",
     ),
 ]
-# The listing's filters (tier, county and sector above too); `export members` takes the same.
-Status = Annotated[str | None, typer.Option("--status", help="active, pending or resigned.")]
-Search = Annotated[str | None, typer.Option("--search", "-s", help="Part of name, orgnr or place.")]
 
 
 def _date(value: str | None, option: str):
@@ -128,14 +172,21 @@ def add(
     vat_treatment: VatTreatment = None,
     notes: Notes = None,
     joined: Annotated[
-        str | None, typer.Option("--joined", help="First day (default today).")
+        str | None,
+        typer.Option("--joined", metavar="DATE", help="First day of membership (default today)."),
     ] = None,
     contact_name: Annotated[
-        str | None, typer.Option("--contact-name", help="First contact.")
+        str | None, typer.Option("--contact-name", metavar="NAME", help="First contact person.")
     ] = None,
-    contact_email: Annotated[str | None, typer.Option("--contact-email")] = None,
-    contact_phone: Annotated[str | None, typer.Option("--contact-phone")] = None,
-    contact_role: Annotated[str | None, typer.Option("--contact-role")] = None,
+    contact_email: Annotated[
+        str | None, typer.Option("--contact-email", metavar="EMAIL", help="Their e-mail.")
+    ] = None,
+    contact_phone: Annotated[
+        str | None, typer.Option("--contact-phone", metavar="PHONE", help="Their phone.")
+    ] = None,
+    contact_role: Annotated[
+        str | None, typer.Option("--contact-role", metavar="TEXT", help="Their role.")
+    ] = None,
     invoice: Annotated[
         bool, typer.Option("--invoice", help="Invoice the rest of the current period at once.")
     ] = False,
@@ -147,9 +198,11 @@ def add(
     A Norwegian member needs --name, --orgnr and --county; a foreign member --name and
     --country (and --vat-id). Missing required values are asked for on a terminal.
 
+    \b
     Example:
-
-        filmklynge members add --name "Polarlys Film AS" --orgnr 988077917 --tier small --county Troms --joined 2026-01-01 --contact-name "Kari Nordmann" --contact-email kari@polarlys.no
+      filmklynge members add --name "Polarlys Film AS" --orgnr 988077917 \\
+        --tier small --county Troms --joined 2026-01-01 \\
+        --contact-name "Kari Nordmann" --contact-email kari@polarlys.no
     """
     from filmklynge.register import members
 
@@ -223,23 +276,27 @@ def add(
 def list_(
     ctx: typer.Context,
     as_of: AsOf = None,
-    status: Status = None,
+    status: MemberStatus = None,
     tier: Tier = None,
     county: County = None,
     sector: Sector = None,
     search: Search = None,
-    sort: Annotated[str, typer.Option("--sort", help="name, id, joined, county or tier.")] = "name",
+    sort: Annotated[
+        str, typer.Option("--sort", metavar="name|id|joined|county|tier", help="Order by.")
+    ] = "name",
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
     """List members with their status on a date (no contact persons).
 
-    --as-of D shows the register as it stood on D: the status then, and nothing that came
-    after D. A member who left after D is active with no leaving date; one who left and
-    rejoined after D is resigned (left on its earlier leaving date); one whose membership
-    starts after D is pending, with its joining date (enrolled ahead of time).
+    --as-of DATE shows the register as it stood on DATE: the status then, and nothing that
+    came after it. A member who left after DATE is active with no leaving date; one who left
+    and rejoined after DATE is resigned (left on its earlier leaving date); one whose
+    membership starts after DATE is pending, with its joining date (enrolled ahead of time).
 
-    Example: filmklynge members list --as-of 31.12.2025 --county Finnmark --format csv
+    \b
+    Example:
+      filmklynge members list --as-of 31.12.2025 --county Finnmark --format csv
     """
     from filmklynge.register import members
 
@@ -258,11 +315,17 @@ def list_(
 
 @members_app.command("show")
 def show(
-    ctx: typer.Context, ref: Ref, as_of: AsOf = None, fmt: Fmt = Format.table, output: Output = None
+    ctx: typer.Context,
+    ref: MemberArg,
+    as_of: AsOf = None,
+    fmt: Fmt = Format.table,
+    output: Output = None,
 ) -> None:
     """Show one member: company data, membership periods and contact persons.
 
-    Example: filmklynge members show Polarlys
+    \b
+    Example:
+      filmklynge members show Polarlys
     """
     from filmklynge import identifiers
     from filmklynge.register import members
@@ -314,7 +377,7 @@ def show(
 @members_app.command("edit")
 def edit(
     ctx: typer.Context,
-    ref: Ref,
+    ref: MemberArg,
     name: Name = None,
     orgnr: Orgnr = None,
     country: Country = None,
@@ -340,7 +403,9 @@ def edit(
 ) -> None:
     """Change a member's data; only the options given change (an empty value clears it).
 
-    Example: filmklynge members edit Polarlys --tier medium --employees 8
+    \b
+    Example:
+      filmklynge members edit Polarlys --tier medium --employees 8
     """
     from filmklynge.register import members
 
@@ -375,9 +440,11 @@ def edit(
 @members_app.command("resign")
 def resign(
     ctx: typer.Context,
-    ref: Ref,
-    on: Annotated[str, typer.Option("--on", help="Last day of membership.")],
-    reason: Annotated[str | None, typer.Option("--reason", help="Why they left.")] = None,
+    ref: MemberArg,
+    on: Annotated[str, typer.Option("--on", metavar="DATE", help="Last day of membership.")],
+    reason: Annotated[
+        str | None, typer.Option("--reason", metavar="TEXT", help="Why they left.")
+    ] = None,
     credit_unused: Annotated[
         bool,
         typer.Option(
@@ -389,12 +456,16 @@ def resign(
     months: Annotated[
         int | None,
         typer.Option(
-            "--months", help="With --credit-unused: credit only this many (last) unused months."
+            "--months",
+            metavar="COUNT",
+            help="With --credit-unused: credit only this many (last) unused months.",
         ),
     ] = None,
     issued_on: Annotated[
         str | None,
-        typer.Option("--issued-on", help="Date of the credit notes (default today)."),
+        typer.Option(
+            "--issued-on", metavar="DATE", help="Date of the credit notes (default today)."
+        ),
     ] = None,
     dry_run: DryRun = False,
     yes: Yes = False,
@@ -409,7 +480,9 @@ def resign(
     kept, so the invoice less the credit note is what a leaver invoiced now would pay. Crediting
     more months than are unused is refused.
 
-    Example: filmklynge members resign Polarlys --on 2026-07-31 --credit-unused --yes
+    \b
+    Example:
+      filmklynge members resign Polarlys --on 2026-07-31 --credit-unused --yes
     """
     from filmklynge.errors import InvalidInput
     from filmklynge.register import members
@@ -467,13 +540,17 @@ def _nb(iso: str) -> str:
 @members_app.command("rejoin")
 def rejoin(
     ctx: typer.Context,
-    ref: Ref,
-    on: Annotated[str, typer.Option("--on", help="First day of the new membership.")],
+    ref: MemberArg,
+    on: Annotated[
+        str, typer.Option("--on", metavar="DATE", help="First day of the new membership.")
+    ],
     quiet: Quiet = False,
 ) -> None:
     """Start a new membership period for a member who has left.
 
-    Example: filmklynge members rejoin Polarlys --on 2027-03-01
+    \b
+    Example:
+      filmklynge members rejoin Polarlys --on 2027-03-01
     """
     from filmklynge.register import members
 
@@ -484,11 +561,12 @@ def rejoin(
 @members_app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV file (comma or semicolon, UTF-8 or Excel).")],
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="CSV file (comma or semicolon, UTF-8 or Excel)."),
+    ],
     dry_run: DryRun = False,
-    skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="Import the valid rows, list the others.")
-    ] = False,
+    skip_invalid: SkipInvalid = False,
     quiet: Quiet = False,
 ) -> None:
     """Import members (and one contact each) from a CSV file; all rows are checked first.
@@ -504,7 +582,9 @@ def import_(
     kontaktperson/contact_name, epost/contact_email, telefon/contact_phone, rolle/contact_role,
     merknad/notes.
 
-    Example: filmklynge members import nye-medlemmer.csv --dry-run
+    \b
+    Example:
+      filmklynge members import nye-medlemmer.csv --dry-run
     """
     import sys
 
@@ -525,23 +605,65 @@ def import_(
         sys.stderr.write(f"  skipped {line}\n")
     if not dry_run and result.valid:
         member_import.apply(db, result)
-    note(member_import.summary_line(result, dry_run=dry_run), quiet=quiet)
+    note(member_import.summary_line(result, dry_run=dry_run), quiet=quiet and not dry_run)
 
 
 @members_app.command("forget")
-def forget(ctx: typer.Context, ref: Ref, yes: Yes = False, quiet: Quiet = False) -> None:
+def forget(
+    ctx: typer.Context,
+    ref: MemberArg,
+    dry_run: DryRun = False,
+    yes: Yes = False,
+    quiet: Quiet = False,
+) -> None:
     """Erase the personal data held on a member (contacts, notes); invoices and payments stay.
 
-    Example: filmklynge members forget Polarlys --yes
+    Shows what will be erased first. An erasure cannot be undone, and backups taken before
+    still hold the data ('filmklynge db backup --list' says which).
+
+    \b
+    Examples:
+      filmklynge members forget Polarlys --dry-run
+      filmklynge members forget Polarlys --yes
     """
     from filmklynge.register import members
 
     db = db_of(ctx)
-    member = members.find_member(db, ref)
+    plan = members.plan_forget_member(db, ref)
+    member = plan["member"]
+    _show_erasure(plan, quiet=quiet and not dry_run)
+    if dry_run:
+        note("Dry run: nothing was erased.")
+        return
     confirm_or_abort(f"Erase all contact persons and notes of {member['name']}?", yes=yes)
     result = members.forget_member(db, str(member["id"]))
     note(f"Erased {result['contacts_erased']} contact persons of {member['name']}.", quiet=quiet)
     _after_erasure(db, result, quiet=quiet)
+
+
+def _show_erasure(plan: dict, *, quiet: bool) -> None:
+    """What an erasure will change, from its plan (all a dry run prints)."""
+    fields = {
+        "notes": "notes",
+        "invoice_email": "invoice e-mail",
+        "buyer_reference": "buyer reference",
+    }
+    lines = [f"To erase from {plan['member']['name']}:"]
+    if plan["contacts"]:
+        lines.append(
+            "  contact persons: " + ", ".join(f"{c['id']} {c['name']}" for c in plan["contacts"])
+        )
+    if plan["member_fields"]:
+        lines.append("  the member's " + ", ".join(fields[f] for f in plan["member_fields"]))
+    if plan["persons"]:
+        lines.append(
+            f"  {len(plan['persons'])} names on in-kind work and attendance (placeholders "
+            "take their place; the hours stay)"
+        )
+    lines.append("  mentions of these persons in the delivery log and the audit log")
+    lines.append("Kept: the company, its invoices and payments.")
+    for line in lines:
+        note(line, quiet=quiet)
 
 
 def _after_erasure(db, result: dict, *, quiet: bool) -> None:
@@ -577,7 +699,7 @@ def _after_erasure(db, result: dict, *, quiet: bool) -> None:
 @members_app.command("statement")
 def statement(
     ctx: typer.Context,
-    ref: Ref,
+    ref: MemberArg,
     start: Annotated[
         str | None,
         typer.Option("--from", metavar="DATE", help="First day (default: the first entry)."),
@@ -592,12 +714,16 @@ def statement(
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
-    """The member's account: invoices, credit notes, payments and refunds with a running
-    balance (positive: the member owes; negative: in the member's favour). The balance carried
-    in from before --from opens it; the closing balance is what `dues` shows as outstanding,
-    less the member's unused credit. The PDF is in the member's language.
+    """The member's account: invoices, credit notes, payments and refunds, with a balance.
 
-    Example: filmklynge members statement Polarlys --from 01.01.2026 --pdf polarlys.pdf
+    The running balance is positive when the member owes, negative in the member's favour.
+    The balance carried in from before --from opens it; the closing balance is what `dues`
+    shows as outstanding, less the member's unused credit. The PDF is in the member's
+    language.
+
+    \b
+    Example:
+      filmklynge members statement Polarlys --from 01.01.2026 --pdf polarlys.pdf
     """
     from filmklynge.cli._common import day_or_today
     from filmklynge.dates import parse_date
@@ -650,17 +776,22 @@ def statement(
 @contacts_app.command("add")
 def contact_add(
     ctx: typer.Context,
-    member: Ref,
-    name: Annotated[str, typer.Option("--name", help="The person's name.")],
-    role: Annotated[str | None, typer.Option("--role", help="e.g. daglig leder.")] = None,
-    email: Annotated[str | None, typer.Option("--email")] = None,
-    phone: Annotated[str | None, typer.Option("--phone")] = None,
+    member: MemberArg,
+    name: Annotated[str, typer.Option("--name", metavar="NAME", help="The person's name.")],
+    role: Annotated[
+        str | None, typer.Option("--role", metavar="TEXT", help="e.g. daglig leder.")
+    ] = None,
+    email: Annotated[str | None, typer.Option("--email", metavar="EMAIL", help="E-mail.")] = None,
+    phone: Annotated[str | None, typer.Option("--phone", metavar="PHONE", help="Phone.")] = None,
     primary: Annotated[bool, typer.Option("--primary", help="Make this the main contact.")] = False,
     quiet: Quiet = False,
 ) -> None:
     """Add a contact person to a member.
 
-    Example: filmklynge contacts add Polarlys --name "Ola Nordmann" --role produsent --email ola@polarlys.no
+    \b
+    Example:
+      filmklynge contacts add Polarlys --name "Ola Nordmann" --role produsent \\
+        --email ola@polarlys.no
     """
     from filmklynge.register import contacts
 
@@ -673,7 +804,7 @@ def contact_add(
 @contacts_app.command("list")
 def contact_list(
     ctx: typer.Context,
-    member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
+    member: OfMember = None,
     missing_email: Annotated[
         bool, typer.Option("--missing-email", help="Only contacts without e-mail.")
     ] = False,
@@ -682,7 +813,9 @@ def contact_list(
 ) -> None:
     """List contact persons (personal data: share with care).
 
-    Example: filmklynge contacts list --missing-email
+    \b
+    Example:
+      filmklynge contacts list --missing-email
     """
     from filmklynge.register import contacts
 
@@ -693,11 +826,11 @@ def contact_list(
 @contacts_app.command("edit")
 def contact_edit(
     ctx: typer.Context,
-    contact_id: Annotated[str, typer.Argument(help="Contact id (see contacts list).")],
-    name: Annotated[str | None, typer.Option("--name")] = None,
-    role: Annotated[str | None, typer.Option("--role")] = None,
-    email: Annotated[str | None, typer.Option("--email")] = None,
-    phone: Annotated[str | None, typer.Option("--phone")] = None,
+    contact_id: ContactArg,
+    name: Annotated[str | None, typer.Option("--name", metavar="NAME", help="Name.")] = None,
+    role: Annotated[str | None, typer.Option("--role", metavar="TEXT", help="Role.")] = None,
+    email: Annotated[str | None, typer.Option("--email", metavar="EMAIL", help="E-mail.")] = None,
+    phone: Annotated[str | None, typer.Option("--phone", metavar="PHONE", help="Phone.")] = None,
     primary: Annotated[
         bool | None, typer.Option("--primary/--not-primary", help="Main contact or not.")
     ] = None,
@@ -705,7 +838,9 @@ def contact_edit(
 ) -> None:
     """Change a contact person's data.
 
-    Example: filmklynge contacts edit 12 --email kari@polarlys.no --primary
+    \b
+    Example:
+      filmklynge contacts edit 12 --email kari@polarlys.no --primary
     """
     from filmklynge.register import contacts
 
@@ -718,13 +853,15 @@ def contact_edit(
 @contacts_app.command("remove")
 def contact_remove(
     ctx: typer.Context,
-    contact_id: Annotated[str, typer.Argument(help="Contact id.")],
+    contact_id: ContactArg,
     yes: Yes = False,
     quiet: Quiet = False,
 ) -> None:
     """Remove a contact person who no longer works for the member.
 
-    Example: filmklynge contacts remove 12 --yes
+    \b
+    Example:
+      filmklynge contacts remove 12 --yes
     """
     from filmklynge.register import contacts
 
@@ -738,18 +875,29 @@ def contact_remove(
 @contacts_app.command("forget")
 def contact_forget(
     ctx: typer.Context,
-    contact_id: Annotated[str, typer.Argument(help="Contact id.")],
+    contact_id: ContactArg,
+    dry_run: DryRun = False,
     yes: Yes = False,
     quiet: Quiet = False,
 ) -> None:
     """Erase one person's data for good (GDPR); the member and its invoices stay.
 
-    Example: filmklynge contacts forget 12 --yes
+    Shows what will be erased first; an erasure cannot be undone.
+
+    \b
+    Examples:
+      filmklynge contacts forget 12 --dry-run
+      filmklynge contacts forget 12 --yes
     """
     from filmklynge.register import contacts
 
     db = db_of(ctx)
-    c = contacts.get_contact(db, contact_id)
+    plan = contacts.plan_forget_contact(db, contact_id)
+    c = plan["contacts"][0]
+    _show_erasure(plan, quiet=quiet and not dry_run)
+    if dry_run:
+        note("Dry run: nothing was erased.")
+        return
     confirm_or_abort(f"Erase all data on contact {c['id']} of {c['member']}?", yes=yes)
     result = contacts.forget_contact(db, contact_id)
     note(f"Contact {c['id']} is forgotten.", quiet=quiet)

@@ -5,11 +5,36 @@ from typing import Annotated
 
 import typer
 
-from filmklynge.cli._common import DryRun, Fmt, Output, Quiet, Yes, confirm_or_abort, db_of
+from filmklynge.cli._common import (
+    App,
+    AsOf,
+    Command,
+    DryRun,
+    Fmt,
+    Method,
+    OfMember,
+    Output,
+    PaidFrom,
+    PaidTo,
+    Quiet,
+    Unmatched,
+    Yes,
+    confirm_or_abort,
+    db_of,
+)
 from filmklynge.cli._common import day_or_today as _day
 from filmklynge.output import Format, cols, note, render
 
-app = typer.Typer(no_args_is_help=True, help="Payments: bank files, manual payments, matching.")
+app = App(
+    no_args_is_help=True,
+    help="""Payments: bank files, manual payments, matching.
+
+    \b
+    Examples:
+      filmklynge payments import OCR.D241126.txt
+      filmklynge payments add --invoice 10005 --amount "2 500" --on 2026-11-20
+    """,
+)
 
 _COLUMNS = cols(
     ("id", "Id", "int"),
@@ -21,17 +46,6 @@ _COLUMNS = cols(
     ("unallocated_ore", "Unallocated", "money"),
 )
 
-# The listing's filters; `export payments` takes the same.
-Since = Annotated[str | None, typer.Option("--from", help="Paid on or after.")]
-Until = Annotated[str | None, typer.Option("--to", help="Paid on or before.")]
-OfMember = Annotated[str | None, typer.Option("--member", help="Only this member.")]
-Method = Annotated[
-    str | None, typer.Option("--method", help="manual, bank, cash, ocr, camt054, camt053.")
-]
-Unmatched = Annotated[
-    bool, typer.Option("--unmatched", help="Only payments not matched to an invoice.")
-]
-
 
 def _amount(value: str) -> int:
     from filmklynge.money import parse_nok
@@ -40,13 +54,15 @@ def _amount(value: str) -> int:
 
 
 def register_dues(root: typer.Typer) -> None:
-    root.command("dues", rich_help_panel="Billing")(dues)
+    root.command("dues", cls=Command)(dues)
 
 
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Nets OCR giro file or camt.054/camt.053 XML.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="Nets OCR giro file or camt.054/camt.053 XML.")
+    ],
     dry_run: DryRun = False,
     fmt: Fmt = Format.table,
     output: Output = None,
@@ -57,7 +73,9 @@ def import_(
     Reads Nets OCR giro (with its end-record counts and totals checked) and ISO 20022
     camt.054/camt.053. Importing the same file, or an overlapping statement, adds nothing.
 
-    Example: filmklynge payments import OCR.D241126.txt
+    \b
+    Example:
+      filmklynge payments import OCR.D241126.txt
     """
     from dataclasses import asdict
 
@@ -93,17 +111,32 @@ def import_(
 @app.command("add")
 def add(
     ctx: typer.Context,
-    amount: Annotated[str, typer.Option("--amount", help="Amount in kroner, e.g. '2 500'.")],
-    on: Annotated[str | None, typer.Option("--on", help="Payment date (default today).")] = None,
-    invoice: Annotated[str | None, typer.Option("--invoice", help="The invoice paid.")] = None,
-    member: Annotated[
-        str | None, typer.Option("--member", help="The member who paid (oldest invoices first).")
+    amount: Annotated[
+        str, typer.Option("--amount", metavar="AMOUNT", help="Amount in kroner, e.g. '2 500'.")
+    ],
+    on: Annotated[
+        str | None, typer.Option("--on", metavar="DATE", help="Payment date (default today).")
     ] = None,
-    kid: Annotated[str | None, typer.Option("--kid", help="The KID the member gave.")] = None,
-    reference: Annotated[str | None, typer.Option("--reference", help="Bank reference.")] = None,
-    method: Annotated[str, typer.Option("--method", help="manual, bank or cash.")] = "manual",
+    invoice: Annotated[
+        str | None, typer.Option("--invoice", metavar="NUMBER", help="The invoice paid.")
+    ] = None,
+    member: Annotated[
+        str | None,
+        typer.Option(
+            "--member", metavar="MEMBER", help="The member who paid (oldest invoices first)."
+        ),
+    ] = None,
+    kid: Annotated[
+        str | None, typer.Option("--kid", metavar="KID", help="The KID the member gave.")
+    ] = None,
+    reference: Annotated[
+        str | None, typer.Option("--reference", metavar="TEXT", help="Bank reference.")
+    ] = None,
+    method: Annotated[
+        str, typer.Option("--method", metavar="manual|bank|cash", help="How it was paid.")
+    ] = "manual",
     payer: Annotated[
-        str | None, typer.Option("--payer", help="Who paid, if not the member.")
+        str | None, typer.Option("--payer", metavar="NAME", help="Who paid, if not the member.")
     ] = None,
     yes: Yes = False,
     quiet: Quiet = False,
@@ -113,7 +146,9 @@ def add(
     A payment on an invoice that owes nothing (already paid), or of more than twice what it
     owes, is asked about first (or needs --yes), saying how much becomes credit.
 
-    Example: filmklynge payments add --invoice 10005 --amount "2 500" --on 2026-11-20
+    \b
+    Example:
+      filmklynge payments add --invoice 10005 --amount "2 500" --on 2026-11-20
     """
     from filmklynge.ledger import payments
     from filmklynge.money import format_nok
@@ -145,8 +180,8 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    since: Since = None,
-    until: Until = None,
+    since: PaidFrom = None,
+    until: PaidTo = None,
     member: OfMember = None,
     method: Method = None,
     unmatched: Unmatched = False,
@@ -155,7 +190,9 @@ def list_(
 ) -> None:
     """List payments with the invoices they settle.
 
-    Example: filmklynge payments list --from 2026-01-01 --method ocr
+    \b
+    Example:
+      filmklynge payments list --from 2026-01-01 --method ocr
     """
     from filmklynge.ledger import payments
 
@@ -174,7 +211,9 @@ def list_(
 def unmatched(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -> None:
     """Payments no invoice or member was found for, with a suggestion where one fits.
 
-    Example: filmklynge payments unmatched
+    \b
+    Example:
+      filmklynge payments unmatched
     """
     from filmklynge.ledger import payments
 
@@ -201,12 +240,22 @@ def unmatched(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None
 @app.command("allocate")
 def allocate(
     ctx: typer.Context,
-    payment: Annotated[int, typer.Argument(help="Payment id (see payments unmatched).")],
-    invoice: Annotated[str | None, typer.Option("--invoice", help="The invoice it pays.")] = None,
-    member: Annotated[
-        str | None, typer.Option("--member", help="The member who paid (oldest invoices first).")
+    payment: Annotated[
+        int, typer.Argument(metavar="PAYMENT", help="Payment id (see payments unmatched).")
+    ],
+    invoice: Annotated[
+        str | None, typer.Option("--invoice", metavar="NUMBER", help="The invoice it pays.")
     ] = None,
-    on: Annotated[str | None, typer.Option("--on", help="Allocation date (default today).")] = None,
+    member: Annotated[
+        str | None,
+        typer.Option(
+            "--member", metavar="MEMBER", help="The member who paid (oldest invoices first)."
+        ),
+    ] = None,
+    on: Annotated[
+        str | None,
+        typer.Option("--on", metavar="DATE", help="Allocation date (default today)."),
+    ] = None,
     quiet: Quiet = False,
 ) -> None:
     """Settle an unmatched payment against an invoice or a member.
@@ -214,7 +263,9 @@ def allocate(
     Says "partly settles N (kr X still owing)" for an invoice the payment does not cover, and
     how much is left as credit on the member.
 
-    Example: filmklynge payments allocate 17 --invoice 10012
+    \b
+    Example:
+      filmklynge payments allocate 17 --invoice 10012
     """
     from filmklynge.ledger import payments
     from filmklynge.money import format_nok
@@ -244,15 +295,23 @@ def allocate(
 @app.command("refund")
 def refund(
     ctx: typer.Context,
-    member: Annotated[str, typer.Option("--member", help="The member to refund.")],
-    amount: Annotated[str, typer.Option("--amount", help="Amount in kroner.")],
-    on: Annotated[str | None, typer.Option("--on", help="Refund date (default today).")] = None,
-    reference: Annotated[str | None, typer.Option("--reference", help="Bank reference.")] = None,
+    member: Annotated[
+        str, typer.Option("--member", metavar="MEMBER", help="The member to refund.")
+    ],
+    amount: Annotated[str, typer.Option("--amount", metavar="AMOUNT", help="Amount in kroner.")],
+    on: Annotated[
+        str | None, typer.Option("--on", metavar="DATE", help="Refund date (default today).")
+    ] = None,
+    reference: Annotated[
+        str | None, typer.Option("--reference", metavar="TEXT", help="Bank reference.")
+    ] = None,
     quiet: Quiet = False,
 ) -> None:
     """Record a refund of a member's credit (an overpayment paid back).
 
-    Example: filmklynge payments refund --member Polarlys --amount 500 --on 2026-11-25
+    \b
+    Example:
+      filmklynge payments refund --member Polarlys --amount 500 --on 2026-11-25
     """
     from filmklynge.ledger import payments
     from filmklynge.money import format_nok
@@ -273,19 +332,24 @@ def refund(
 
 def dues(
     ctx: typer.Context,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="On this date (default today).")
-    ] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only members with overdue.")] = False,
+    as_of: AsOf = None,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only members with overdue invoices.")
+    ] = False,
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
-    """Who owes what: per member invoiced, credited, reminder fees, paid, outstanding, overdue;
-    and aging. A reminder fee is owed like the invoice it reminds of: owing = invoiced +
-    credited + fees − paid, where credited is negative (credits are negative in every listing
-    and export). With --as-of, documents and payments after that day are left out.
+    """Who owes what, per member, with the aging of what is overdue.
 
-    Example: filmklynge dues --overdue --as-of 31.12.2026
+    Per member: invoiced, credited, reminder fees, paid, outstanding and overdue, and the
+    aging of what is overdue. A reminder fee is owed like the invoice it reminds of: owing =
+    invoiced + credited + fees − paid, where credited is negative (credits are negative in
+    every listing and export). With --as-of, documents and payments after that day are left
+    out.
+
+    \b
+    Example:
+      filmklynge dues --overdue --as-of 31.12.2026
     """
     from filmklynge.ledger import dues as service
     from filmklynge.money import format_nok

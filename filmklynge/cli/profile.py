@@ -4,10 +4,19 @@ from typing import Annotated
 
 import typer
 
-from filmklynge.cli._common import Fmt, NoInput, Output, Quiet, ask, db_of
+from filmklynge.cli._common import App, Command, Fmt, Language, NoInput, Output, Quiet, ask, db_of
 from filmklynge.output import Format, cols, note, render
 
-profile_app = typer.Typer(no_args_is_help=True, help="Show or change the cluster's profile.")
+profile_app = App(
+    no_args_is_help=True,
+    help="""Show or change the cluster's profile.
+
+    \b
+    Examples:
+      filmklynge profile show
+      filmklynge profile set --payment-terms 21
+    """,
+)
 
 _LABELS = [
     ("name", "Name"),
@@ -47,10 +56,15 @@ _SECRETS = [
     ("FILMKLYNGE_PEPPOL_TOKEN", "Access point token"),
 ]
 
-Name = Annotated[str | None, typer.Option("--name", help="The cluster's legal name.")]
-Orgnr = Annotated[str | None, typer.Option("--orgnr", help="Organisation number (9 digits).")]
+Name = Annotated[
+    str | None, typer.Option("--name", metavar="NAME", help="The cluster's legal name.")
+]
+Orgnr = Annotated[
+    str | None, typer.Option("--orgnr", metavar="ORGNR", help="Organisation number (9 digits).")
+]
 Account = Annotated[
-    str | None, typer.Option("--account", help="Bank account (11-digit kontonummer).")
+    str | None,
+    typer.Option("--account", metavar="ACCOUNT", help="Bank account (11-digit kontonummer)."),
 ]
 Vat = Annotated[
     bool | None,
@@ -63,21 +77,39 @@ Fr = Annotated[
         help="Registered in Foretaksregisteret (printed on invoices).",
     ),
 ]
-Address = Annotated[str | None, typer.Option("--address", help="Street address or P.O. box.")]
-Postal = Annotated[str | None, typer.Option("--postal-code", help="Postal code (4 digits).")]
-City = Annotated[str | None, typer.Option("--city", help="Postal town.")]
-Email = Annotated[str | None, typer.Option("--email", help="The cluster's e-mail.")]
-Phone = Annotated[str | None, typer.Option("--phone", help="The cluster's phone.")]
-Website = Annotated[str | None, typer.Option("--website", help="The cluster's website.")]
-Bic = Annotated[str | None, typer.Option("--bic", help="BIC of the bank, for foreign members.")]
+Address = Annotated[
+    str | None, typer.Option("--address", metavar="TEXT", help="Street address or P.O. box.")
+]
+Postal = Annotated[
+    str | None, typer.Option("--postal-code", metavar="CODE", help="Postal code (4 digits).")
+]
+City = Annotated[str | None, typer.Option("--city", metavar="NAME", help="Postal town.")]
+Email = Annotated[
+    str | None, typer.Option("--email", metavar="EMAIL", help="The cluster's e-mail.")
+]
+Phone = Annotated[str | None, typer.Option("--phone", metavar="PHONE", help="The cluster's phone.")]
+Website = Annotated[
+    str | None, typer.Option("--website", metavar="URL", help="The cluster's website.")
+]
+Bic = Annotated[
+    str | None, typer.Option("--bic", metavar="BIC", help="BIC of the bank, for foreign members.")
+]
 FirstNo = Annotated[
-    int | None, typer.Option("--first-invoice-no", help="First number of the invoice series.")
+    int | None,
+    typer.Option(
+        "--first-invoice-no", metavar="NUMBER", help="First number of the invoice series."
+    ),
 ]
-Terms = Annotated[int | None, typer.Option("--payment-terms", help="Days from issue to due date.")]
+Terms = Annotated[
+    int | None,
+    typer.Option("--payment-terms", metavar="DAYS", help="Days from issue to due date."),
+]
 KidLen = Annotated[
-    int | None, typer.Option("--kid-length", help="KID length in your bank agreement (4–25).")
+    int | None,
+    typer.Option(
+        "--kid-length", metavar="DIGITS", help="KID length in your bank agreement (4–25)."
+    ),
 ]
-Lang = Annotated[str | None, typer.Option("--language", help="Document language: nb or en.")]
 
 
 def _money(value: str | None) -> int | None:
@@ -87,8 +119,8 @@ def _money(value: str | None) -> int | None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("init", rich_help_panel="Setup")(init)
-    app.add_typer(profile_app, name="profile", rich_help_panel="Setup")
+    app.command("init", cls=Command)(init)
+    app.add_typer(profile_app, name="profile")
 
 
 def init(
@@ -108,7 +140,7 @@ def init(
     first_invoice_no: FirstNo = None,
     payment_terms: Terms = None,
     kid_length: KidLen = None,
-    language: Lang = None,
+    language: Language = None,
     no_input: NoInput = False,
     quiet: Quiet = False,
 ) -> None:
@@ -117,9 +149,10 @@ def init(
     Asks for the name, organisation number and account number on a terminal when they are
     not given. The database file is created readable by its owner only.
 
+    \b
     Example:
-
-        filmklynge init --name "Nordnorsk Filmklynge" --orgnr 923609016 --account "8601 11 17947"
+      filmklynge init --name "Nordnorsk Filmklynge" --orgnr 923609016 \\
+        --account "8601 11 17947"
     """
     from filmklynge.register import profile
 
@@ -183,7 +216,9 @@ def show(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -> 
     The table says yes/no, kroner and dd.mm.yyyy; --format json gives the stored values
     (0/1, øre, ISO dates).
 
-    Example: filmklynge profile show --format json
+    \b
+    Example:
+      filmklynge profile show --format json
     """
     from filmklynge import identifiers
     from filmklynge.dates import norwegian
@@ -236,26 +271,37 @@ def set_(
     first_invoice_no: FirstNo = None,
     payment_terms: Terms = None,
     kid_length: KidLen = None,
-    language: Lang = None,
+    language: Language = None,
     reminder_after: Annotated[
-        int | None, typer.Option("--reminder-after", help="Days past due before a reminder.")
+        int | None,
+        typer.Option("--reminder-after", metavar="DAYS", help="Days past due before a reminder."),
     ] = None,
     reminder_fee: Annotated[
-        str | None, typer.Option("--reminder-fee", help="Reminder fee in kroner (0 for none).")
+        str | None,
+        typer.Option(
+            "--reminder-fee", metavar="AMOUNT", help="Reminder fee in kroner (0 for none)."
+        ),
     ] = None,
     reminder_fee_cap: Annotated[
         str | None,
         typer.Option(
             "--reminder-fee-cap",
+            metavar="AMOUNT",
             help="Highest reminder fee to charge; never above the legal maximum (profile "
             "reminder-limits).",
         ),
     ] = None,
     reminder_max_fees: Annotated[
-        int | None, typer.Option("--reminder-max-fees", help="Reminders per invoice with a fee.")
+        int | None,
+        typer.Option(
+            "--reminder-max-fees", metavar="COUNT", help="Reminders per invoice with a fee."
+        ),
     ] = None,
     reminder_max_count: Annotated[
-        int | None, typer.Option("--reminder-max-count", help="Reminders per invoice, at most.")
+        int | None,
+        typer.Option(
+            "--reminder-max-count", metavar="COUNT", help="Reminders per invoice, at most."
+        ),
     ] = None,
     vat_rate: Annotated[
         list[str] | None,
@@ -266,12 +312,14 @@ def set_(
         ),
     ] = None,
     add_sector: Annotated[
-        list[str] | None, typer.Option("--add-sector", help="Add a member sector.")
+        list[str] | None,
+        typer.Option("--add-sector", metavar="SECTOR", help="Add a member sector."),
     ] = None,
     smtp_host: Annotated[
         str | None,
         typer.Option(
             "--smtp-host",
+            metavar="HOST",
             help="SMTP server for sending invoices by e-mail.",
             rich_help_panel="Sending",
         ),
@@ -280,6 +328,7 @@ def set_(
         str | None,
         typer.Option(
             "--smtp-port",
+            metavar="PORT",
             help="SMTP port (default 587 starttls, 465 ssl, 25 none).",
             rich_help_panel="Sending",
         ),
@@ -288,6 +337,7 @@ def set_(
         str | None,
         typer.Option(
             "--smtp-user",
+            metavar="USER",
             help="SMTP login; the password is read from FILMKLYNGE_SMTP_PASSWORD.",
             rich_help_panel="Sending",
         ),
@@ -296,6 +346,7 @@ def set_(
         str | None,
         typer.Option(
             "--smtp-sender",
+            metavar="EMAIL",
             help='From address, like "Klyngen <faktura@klynge.no>".',
             rich_help_panel="Sending",
         ),
@@ -313,6 +364,7 @@ def set_(
         str | None,
         typer.Option(
             "--peppol-url",
+            metavar="URL",
             help="Storecove API URL of your Peppol access point account, like https://api.storecove.com/api/v2. The token is read from FILMKLYNGE_PEPPOL_TOKEN.",
             rich_help_panel="Sending",
         ),
@@ -321,6 +373,7 @@ def set_(
         str | None,
         typer.Option(
             "--peppol-sender-id",
+            metavar="ID",
             help="The cluster's legal entity id at the access point (Storecove legalEntityId).",
             rich_help_panel="Sending",
         ),
@@ -333,11 +386,11 @@ def set_(
     VAT rates are settings too (--vat-rate S=25). Passwords and tokens are never stored:
     they are read from FILMKLYNGE_SMTP_PASSWORD and FILMKLYNGE_PEPPOL_TOKEN when sending.
 
-    Example:
-
-        filmklynge profile set --kid-length 12 --reminder-fee 35 --payment-terms 21
-
-    Example: filmklynge profile set --smtp-host smtp.example.no --smtp-user faktura --smtp-sender faktura@klynge.no
+    \b
+    Examples:
+      filmklynge profile set --kid-length 12 --reminder-fee 35 --payment-terms 21
+      filmklynge profile set --smtp-host smtp.example.no --smtp-user faktura \\
+        --smtp-sender faktura@klynge.no
     """
     from filmklynge.errors import InvalidInput
     from filmklynge.register import profile

@@ -4,28 +4,31 @@ from typing import Annotated
 
 import typer
 
-from filmklynge.cli._common import Fmt, Output, db_of
+from filmklynge.cli._common import AsOf, Command, Fmt, Output, db_of
 from filmklynge.output import Format
 
 
 def register(app: typer.Typer) -> None:
-    app.command("summary", rich_help_panel="Reports")(summary)
+    app.command("summary", cls=Command)(summary)
 
 
 def summary(
     ctx: typer.Context,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Show the state on this date (default today).")
-    ] = None,
+    as_of: AsOf = None,
     year: Annotated[
-        int | None, typer.Option("--year", help="Show this year (as of its last day, or today).")
+        int | None,
+        typer.Option(
+            "--year", metavar="YEAR", help="Show this year (as of its last day, or today)."
+        ),
     ] = None,
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
     """The cluster at a glance: members, dues, co-funding per grant, and what needs attention.
 
-    Example: filmklynge --db sample.db summary --as-of 31.12.2025
+    \b
+    Example:
+      filmklynge --db sample.db summary --as-of 31.12.2025
     """
     from datetime import date
 

@@ -4,10 +4,22 @@ from typing import Annotated
 
 import typer
 
-from filmklynge.cli._common import Fmt, Output, Quiet, db_of
+from filmklynge.cli._common import App, Fmt, Output, Quiet, db_of
 from filmklynge.output import Format, cols, note, render
 
-app = typer.Typer(no_args_is_help=True, help="Fee tiers and their fee per year.")
+app = App(
+    no_args_is_help=True,
+    help="""Fee tiers and their fee per year.
+
+    \b
+    Examples:
+      filmklynge tiers add small --name "1–5 employees"
+      filmklynge tiers set-fee small --year 2026 --membership "2 000" \\
+        --service "3 000"
+    """,
+)
+
+TierArg = Annotated[str, typer.Argument(metavar="TIER", help="Tier code.")]
 
 _FEE_COLUMNS = cols(
     ("code", "Tier"),
@@ -25,17 +37,24 @@ _FEE_COLUMNS = cols(
 @app.command("add")
 def add(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help="Short code, one word (e.g. enk, small, festival).")],
-    name: Annotated[str, typer.Option("--name", help="Name shown to members.")],
+    code: Annotated[
+        str,
+        typer.Argument(metavar="TIER", help="Short code, one word (e.g. enk, small, festival)."),
+    ],
+    name: Annotated[str, typer.Option("--name", metavar="NAME", help="Name shown to members.")],
     description: Annotated[
-        str | None, typer.Option("--description", help="Who belongs here.")
+        str | None, typer.Option("--description", metavar="TEXT", help="Who belongs here.")
     ] = None,
-    sort_order: Annotated[int | None, typer.Option("--order", help="Position in lists.")] = None,
+    sort_order: Annotated[
+        int | None, typer.Option("--order", metavar="NUMBER", help="Position in lists.")
+    ] = None,
     quiet: Quiet = False,
 ) -> None:
     """Add a fee tier (a size class).
 
-    Example: filmklynge tiers add small --name "1–5 employees"
+    \b
+    Example:
+      filmklynge tiers add small --name "1–5 employees"
     """
     from filmklynge.register import tiers
 
@@ -43,7 +62,7 @@ def add(
         db_of(ctx), code=code, name=name, description=description, sort_order=sort_order
     )
     note(
-        f"Added tier {tier['code']}. Next: filmklynge tiers set-fee {tier['code']} --year YYYY "
+        f"Added tier {tier['code']}. Next: filmklynge tiers set-fee {tier['code']} --year YEAR "
         "--membership AMOUNT --service AMOUNT",
         quiet=quiet,
     )
@@ -52,17 +71,30 @@ def add(
 @app.command("set-fee")
 def set_fee(
     ctx: typer.Context,
-    tier: Annotated[str, typer.Argument(help="Tier code.")],
-    year: Annotated[int, typer.Option("--year", help="Fee year.")],
+    tier: TierArg,
+    year: Annotated[int, typer.Option("--year", metavar="YEAR", help="Fee year.")],
     membership: Annotated[
-        str, typer.Option("--membership", help="Membership part in kroner, e.g. '2 000'.")
+        str,
+        typer.Option(
+            "--membership", metavar="AMOUNT", help="Membership part in kroner, e.g. '2 000'."
+        ),
     ] = "0",
-    service: Annotated[str, typer.Option("--service", help="Service part in kroner.")] = "0",
+    service: Annotated[
+        str, typer.Option("--service", metavar="AMOUNT", help="Service part in kroner.")
+    ] = "0",
     membership_vat: Annotated[
-        str, typer.Option("--membership-vat", help="VAT code of the membership part (E = exempt).")
+        str,
+        typer.Option(
+            "--membership-vat",
+            metavar="CODE",
+            help="VAT code of the membership part (E = exempt).",
+        ),
     ] = "E",
     service_vat: Annotated[
-        str, typer.Option("--service-vat", help="VAT code of the service part (S = 25 %).")
+        str,
+        typer.Option(
+            "--service-vat", metavar="CODE", help="VAT code of the service part (S = 25 %)."
+        ),
     ] = "S",
     quiet: Quiet = False,
 ) -> None:
@@ -71,7 +103,10 @@ def set_fee(
     The membership part is VAT-exempt (mval. § 3-13, code E) and the service part carries
     25 % VAT (code S) unless you choose other codes; ask your accountant which applies.
 
-    Example: filmklynge tiers set-fee small --year 2026 --membership "2 000" --service "3 000"
+    \b
+    Example:
+      filmklynge tiers set-fee small --year 2026 --membership "2 000" \\
+        --service "3 000"
     """
     from filmklynge.money import format_nok, parse_nok
     from filmklynge.register import tiers
@@ -93,7 +128,9 @@ def set_fee(
 def list_(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) -> None:
     """List tiers with their fees per year and member counts.
 
-    Example: filmklynge tiers list --format csv
+    \b
+    Example:
+      filmklynge tiers list --format csv
     """
     from filmklynge.register import tiers
 
@@ -106,13 +143,15 @@ def list_(ctx: typer.Context, fmt: Fmt = Format.table, output: Output = None) ->
 @app.command("show")
 def show(
     ctx: typer.Context,
-    tier: Annotated[str, typer.Argument(help="Tier code or id.")],
+    tier: Annotated[str, typer.Argument(metavar="TIER", help="Tier code or id.")],
     fmt: Fmt = Format.table,
     output: Output = None,
 ) -> None:
     """Show one tier and its fee history.
 
-    Example: filmklynge tiers show small
+    \b
+    Example:
+      filmklynge tiers show small
     """
     from filmklynge.register import tiers
 

@@ -118,7 +118,7 @@ def check_targets(paths: list[Path], *, force: bool = False) -> None:
     told to write (``filmklynge.safe_write``); ``force`` is kept for old scripts."""
     for p in paths:
         if p.is_dir():
-            raise InvalidInput(f"{p} is a folder. Give a file name with --out.")
+            raise InvalidInput(f"{p} is a folder. Give a file name with --output.")
         if p.is_file():
             with p.open("rb") as f:
                 if f.read(16) == b"SQLite format 3\x00":

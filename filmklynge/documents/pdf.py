@@ -6,9 +6,11 @@ what bokføringsforskriften kap. 5 asks of a sales document (number, dates, sell
 org.nr + "MVA" and "Foretaksregisteret", buyer, what and which period, amounts excl. VAT, VAT
 per rate, total, due date, account, KID), in bokmål or English.
 
-The PDF uses fpdf2's core Helvetica in the Windows-1252 encoding, which holds æøå, § and
-the en dash. A character outside it (Sámi č, đ, ŋ, ŧ ...) is written as its base letter, so a
-name never breaks the document; nothing is embedded and nothing is shipped.
+Documents are set in DejaVu Sans, regular and bold, shipped in ``documents/fonts`` with its
+licence (cut down by scripts/make_fonts.py to Latin letters, accents and signs) and embedded
+as a subset of the glyphs a document uses. So every letter of a name is printed as written:
+Sámi č đ ŋ š ŧ ž ǥ ǩ ʒ, Polish ł ż ź, Swedish and Finnish å ä ö. A character the font lacks
+is written as its base letter, or "?", so a name never breaks the document.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import unicodedata
 from datetime import UTC, date, datetime
 from typing import Any
 
+from filmklynge.documents import fonts
+from filmklynge.documents.fonts import FONT
 from filmklynge.errors import InvalidInput, NotFound
 from filmklynge.identifiers import country_name, format_account, format_iban, format_orgnr
 from filmklynge.ledger import vat
@@ -136,27 +140,6 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-# Characters Windows-1252 lacks that do not decompose to a base letter.
-_FALLBACK = str.maketrans(
-    {
-        "đ": "d",
-        "Đ": "D",
-        "ŋ": "n",
-        "Ŋ": "N",
-        "ŧ": "t",
-        "Ŧ": "T",
-        "ł": "l",
-        "Ł": "L",
-        "ı": "i",
-        "\u2212": "-",
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u202f": " ",
-        "\u2009": " ",
-        "\u2007": " ",
-    }
-)
-
 # Layout, in millimetres on A4.
 _LEFT = 20.0
 _RIGHT = 20.0
@@ -167,22 +150,28 @@ _RULE = (180, 180, 180)
 _BOX = (240, 244, 248)
 
 
-def safe_text(text: Any) -> str:
-    """``text`` as the core fonts can write it (Windows-1252), base letters for the rest."""
+# Line and paragraph breaks: a space in a one-line field, for a cell cannot show them.
+_BREAKS = frozenset("\n\t\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def safe_text(text: Any, *, lines: bool = False) -> str:
+    """``text`` as the document prints it: NFC; a character the font lacks as its base letter,
+    or "?"; a line break as a space (with ``lines``, for a multi-line cell, a newline stays);
+    other control and format characters (all invisible) left out."""
     s = unicodedata.normalize("NFC", "" if text is None else str(text))
-    try:
-        s.encode("cp1252")
+    covered = fonts.covered()
+    if covered.issuperset(map(ord, s)):
         return s
-    except UnicodeEncodeError:
-        pass
     out = []
-    for ch in s.translate(_FALLBACK):
-        try:
-            ch.encode("cp1252")
+    for ch in s:
+        if ord(ch) in covered or (lines and ch == "\n"):
             out.append(ch)
-        except UnicodeEncodeError:
-            base = unicodedata.normalize("NFKD", ch).encode("cp1252", "ignore").decode("cp1252")
-            out.append(base or "?")
+        elif ch in _BREAKS:
+            out.append(" ")
+        elif unicodedata.category(ch) not in ("Cc", "Cf"):
+            base = unicodedata.normalize("NFKD", ch)
+            kept = (c for c in base if ord(c) in covered and unicodedata.category(c) != "Mn")
+            out.append("".join(kept) or "?")
     return "".join(out)
 
 
@@ -300,7 +289,7 @@ def _new_pdf(title: str, number_text: str, footer: str, t: dict[str, str], when:
     class _Doc(FPDF):
         def header(self) -> None:
             if self.page_no() > 1:
-                self.set_font("Helvetica", "", 8)
+                self.set_font(FONT, "", 8)
                 self.set_text_color(*_GREY)
                 self.set_xy(_LEFT, 10)
                 self.cell(_WIDTH, 4, safe_text(f"{title} {number_text}"), align="R")
@@ -311,15 +300,20 @@ def _new_pdf(title: str, number_text: str, footer: str, t: dict[str, str], when:
             self.set_y(-14)
             self.set_draw_color(*_RULE)
             self.line(_LEFT, self.get_y() - 1.5, 210 - _RIGHT, self.get_y() - 1.5)
-            self.set_font("Helvetica", "", 7.5)
+            self.set_font(FONT, "", 7.5)
             self.set_text_color(*_GREY)
             self.cell(_WIDTH - 30, 4, safe_text(footer))
             page = t["page"].format(page=self.page_no(), pages="{nb}")
             self.cell(30, 4, page, align="R")
             self.set_text_color(0, 0, 0)
 
+        def output(self, *args, **kwargs):
+            if self.shared_faces and not self.buffer:
+                fonts.use_programs(self)
+            return super().output(*args, **kwargs)
+
     pdf = _Doc(orientation="P", unit="mm", format="A4")
-    pdf.core_fonts_encoding = "windows-1252"
+    pdf.shared_faces = fonts.add_faces(pdf)
     pdf.set_margins(_LEFT, 18, _RIGHT)
     pdf.set_auto_page_break(True, margin=20)
     pdf.alias_nb_pages()
@@ -334,10 +328,10 @@ def _new_pdf(title: str, number_text: str, footer: str, t: dict[str, str], when:
 def _head(pdf, profile: dict[str, Any], t: dict[str, str], title: str) -> None:
     """Seller at the top left, the document's title at the top right."""
     top = pdf.get_y()
-    pdf.set_font("Helvetica", "B", 14)
+    pdf.set_font(FONT, "B", 14)
     pdf.set_xy(_LEFT, top)
     pdf.multi_cell(_INFO_X - _LEFT - 4, 6.5, safe_text(profile["name"]), align="L")
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font(FONT, "", 9)
     lines = [profile.get("address_line") or ""]
     city = " ".join(p for p in (profile.get("postal_code"), profile.get("city")) if p)
     lines.append(city)
@@ -354,7 +348,7 @@ def _head(pdf, profile: dict[str, Any], t: dict[str, str], title: str) -> None:
             pdf.cell(_INFO_X - _LEFT - 4, 4.4, safe_text(line), new_x="LMARGIN", new_y="NEXT")
     bottom = pdf.get_y()
     pdf.set_xy(_INFO_X, top - 1)
-    pdf.set_font("Helvetica", "B", 20 if len(title) < 14 else 17)
+    pdf.set_font(FONT, "B", 20 if len(title) < 14 else 17)
     pdf.cell(210 - _RIGHT - _INFO_X, 10, safe_text(title), align="R")
     pdf.set_y(max(bottom, top + 12) + 6)
 
@@ -370,13 +364,13 @@ def _buyer_and_info(
     """The buyer on the left (the envelope window), facts of the document on the right."""
     top = pdf.get_y()
     pdf.set_xy(_LEFT, top)
-    pdf.set_font("Helvetica", "", 8)
+    pdf.set_font(FONT, "", 8)
     pdf.set_text_color(*_GREY)
     pdf.cell(80, 4, safe_text(t["customer"]), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
-    pdf.set_font("Helvetica", "B", 11)
+    pdf.set_font(FONT, "B", 11)
     pdf.multi_cell(88, 5.2, safe_text(invoice["buyer_name"]), align="L")
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(FONT, "", 10)
     address = _address_lines(invoice.get("buyer_address"))
     country = (member.get("country") or "NO").upper()
     if country != "NO":
@@ -391,7 +385,7 @@ def _buyer_and_info(
         ids.append(f"{t['orgnr']} {format_orgnr(invoice['buyer_orgnr'])}")
     if invoice.get("buyer_vat_id"):
         ids.append(f"{t['vat_id']} {invoice['buyer_vat_id']}")
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font(FONT, "", 9)
     for line in ids:
         pdf.set_x(_LEFT)
         pdf.cell(88, 5, safe_text(line), new_x="LMARGIN", new_y="NEXT")
@@ -401,11 +395,11 @@ def _buyer_and_info(
     label_w, value_w = 36.0, 210 - _RIGHT - _INFO_X - 36.0
     for label, value in info:
         pdf.set_xy(_INFO_X, y)
-        pdf.set_font("Helvetica", "", 9)
+        pdf.set_font(FONT, "", 9)
         pdf.set_text_color(*_GREY)
         pdf.cell(label_w, 5, safe_text(label))
         pdf.set_text_color(0, 0, 0)
-        pdf.set_font("Helvetica", "B", 9.5)
+        pdf.set_font(FONT, "B", 9.5)
         pdf.cell(value_w, 5, safe_text(value), align="R")
         y += 5.4
     pdf.set_y(max(left_bottom, y) + 8)
@@ -430,8 +424,9 @@ def _rule(pdf, weight: float = 0.2) -> None:
 
 def _paragraph(pdf, text: str, size: float = 9.5) -> None:
     pdf.set_x(_LEFT)
-    pdf.set_font("Helvetica", "", size)
-    pdf.multi_cell(_WIDTH, 4.8, safe_text(text), align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", size)
+    text = safe_text(text, lines=True)
+    pdf.multi_cell(_WIDTH, 4.8, text, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 
 
@@ -451,7 +446,7 @@ def _line_table(
     aligns = ("L", "R", "C", "R", "R")
 
     def head_row() -> None:
-        pdf.set_font("Helvetica", "B", 8.5)
+        pdf.set_font(FONT, "B", 8.5)
         pdf.set_text_color(*_GREY)
         pdf.set_x(_LEFT)
         for text, w, a in zip(heads, _COLS, aligns, strict=True):
@@ -470,11 +465,10 @@ def _line_table(
         exemption = _exemption_text(line, invoice, vat_codes, lang)
         if exemption:
             sub.append(exemption.replace("§ ", "§\u00a0"))
-        pdf.set_font("Helvetica", "", 10)
-        main = pdf.multi_cell(
-            _COLS[0] - 2, 5, safe_text(line["description"]), dry_run=True, output="LINES"
-        )
-        pdf.set_font("Helvetica", "I", 8)
+        description = safe_text(line["description"], lines=True)
+        pdf.set_font(FONT, "", 10)
+        main = pdf.multi_cell(_COLS[0] - 2, 5, description, dry_run=True, output="LINES")
+        pdf.set_font(FONT, "", 8)  # the notes below: small and grey (no italic face to embed)
         extra = sum(
             len(pdf.multi_cell(_COLS[0] - 2, 4, safe_text(s), dry_run=True, output="LINES"))
             for s in sub
@@ -485,15 +479,15 @@ def _line_table(
             head_row()
         y = pdf.get_y()
         pdf.set_xy(_LEFT, y)
-        pdf.set_font("Helvetica", "", 10)
-        pdf.multi_cell(_COLS[0] - 2, 5, safe_text(line["description"]), align="L")
-        pdf.set_font("Helvetica", "I", 8)
+        pdf.set_font(FONT, "", 10)
+        pdf.multi_cell(_COLS[0] - 2, 5, description, align="L")
+        pdf.set_font(FONT, "", 8)
         pdf.set_text_color(*_GREY)
         for s in sub:
             pdf.set_x(_LEFT)
             pdf.multi_cell(_COLS[0] - 2, 4, safe_text(s), align="L")
         pdf.set_text_color(0, 0, 0)
-        pdf.set_font("Helvetica", "", 10)
+        pdf.set_font(FONT, "", 10)
         gross = int(line["net_ore"]) + int(line["vat_ore"])
         cells = (
             _money(line["net_ore"]),
@@ -519,16 +513,16 @@ def _totals(
         pdf.add_page()
         top = pdf.get_y()
     pdf.set_xy(_LEFT, top)
-    pdf.set_font("Helvetica", "B", 8.5)
+    pdf.set_font(FONT, "B", 8.5)
     pdf.cell(85, 5, safe_text(t["vat_summary"]), new_x="LMARGIN", new_y="NEXT")
     widths = (37.0, 25.0, 23.0)
-    pdf.set_font("Helvetica", "", 8)
+    pdf.set_font(FONT, "", 8)
     pdf.set_text_color(*_GREY)
     for text, w, a in zip((t["rate"], t["basis"], t["vat"]), widths, "LRR", strict=True):
         pdf.cell(w, 4.5, safe_text(text), align=a)
     pdf.ln(4.5)
     pdf.set_text_color(0, 0, 0)
-    pdf.set_font("Helvetica", "", 8.5)
+    pdf.set_font(FONT, "", 8.5)
     for group in summary:
         label = _vat_label(group["vat_code"], group["vat_rate_bp"], t)
         cells = (
@@ -547,7 +541,7 @@ def _totals(
     pdf.set_xy(x, top)
     for label, ore in ((t["total_net"], invoice["net_ore"]), (t["total_vat"], invoice["vat_ore"])):
         pdf.set_x(x)
-        pdf.set_font("Helvetica", "", 9.5)
+        pdf.set_font(FONT, "", 9.5)
         pdf.cell(label_w, 5.5, safe_text(label))
         _fit(pdf, value_w, 5.5, _money(ore), "R")
         pdf.ln(5.5)
@@ -555,7 +549,7 @@ def _totals(
     pdf.line(x, pdf.get_y() + 0.5, 210 - _RIGHT, pdf.get_y() + 0.5)
     pdf.ln(1.5)
     pdf.set_x(x)
-    pdf.set_font("Helvetica", "B", 11.5)
+    pdf.set_font(FONT, "B", 11.5)
     pdf.cell(label_w, 7, safe_text(t[total_key]))
     _fit(pdf, value_w, 7, _money(invoice["total_ore"]), "R")
     pdf.ln(7)
@@ -582,17 +576,17 @@ def _payment_box(
     pdf.set_draw_color(120, 120, 120)
     pdf.rect(_LEFT, top, _WIDTH, height, style="DF")
     pdf.set_xy(_LEFT + 5, top + 3)
-    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_font(FONT, "B", 10)
     pdf.cell(_WIDTH - 10, 6, safe_text(t["payment"]))
 
     def field(x: float, y: float, w: float, label: str, value: str, size: float) -> None:
         pdf.set_xy(x, y)
-        pdf.set_font("Helvetica", "", 8)
+        pdf.set_font(FONT, "", 8)
         pdf.set_text_color(*_GREY)
         pdf.cell(w, 4, safe_text(label))
         pdf.set_text_color(0, 0, 0)
         pdf.set_xy(x, y + 4)
-        pdf.set_font("Helvetica", "B", size)
+        pdf.set_font(FONT, "B", size)
         pdf.cell(w, 6.5, safe_text(value))
 
     left, right = _LEFT + 5, _LEFT + 5 + 95
@@ -607,7 +601,7 @@ def _payment_box(
         field(left, y, 90, "IBAN", format_iban(profile.get("iban")), 11)
         field(right, y, 60, "BIC", profile.get("bic") or "", 11)
     pdf.set_xy(left, top + height - 6.5)
-    pdf.set_font("Helvetica", "", 8)
+    pdf.set_font(FONT, "", 8)
     note = t["use_kid"] if kid else ""
     if foreign:
         note = f"{note} {t['foreign']}".strip()
@@ -676,7 +670,7 @@ def invoice_pdf(db: Database, invoice_id: int, *, lang: str | None = None) -> by
         _paragraph(pdf, f"{t['reason']}: {invoice['note'].strip()}")
     if period:
         pdf.set_x(_LEFT)
-        pdf.set_font("Helvetica", "B", 10)
+        pdf.set_font(FONT, "B", 10)
         pdf.cell(_WIDTH, 6, safe_text(f"{t['period']}: {period}"), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
     _line_table(pdf, t, language, invoice, lines, rows["vat_codes"])
@@ -764,7 +758,7 @@ def reminder_pdf(db: Database, reminder_id: int, *, lang: str | None = None) -> 
             pdf.line(_LEFT + 100, pdf.get_y(), 210 - _RIGHT, pdf.get_y())
             pdf.ln(1)
         pdf.set_x(_LEFT)
-        pdf.set_font("Helvetica", "B" if bold else "", 11.5 if bold else 10)
+        pdf.set_font(FONT, "B" if bold else "", 11.5 if bold else 10)
         pdf.cell(_WIDTH - 40, 6.5 if bold else 5.5, safe_text(label))
         _fit(pdf, 40, 6.5 if bold else 5.5, _money(ore), "R")
         pdf.ln(6.5 if bold else 5.5)

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from filmklynge.documents.pdf import _LEFT, _WIDTH, _head, _new_pdf, _rule, safe_text
+from filmklynge.documents.pdf import (
+    _GREY,
+    _LEFT,
+    _WIDTH,
+    FONT,
+    _head,
+    _new_pdf,
+    _rule,
+    safe_text,
+)
 from filmklynge.money import format_nok
 
 TEXTS = {
@@ -13,6 +22,7 @@ TEXTS = {
         "title": "Kontoutskrift",
         "member": "Medlem",
         "period": "Periode",
+        "through": "til og med",
         "opening": "Inngående saldo",
         "closing": "Utgående saldo",
         "date": "Dato",
@@ -34,6 +44,7 @@ TEXTS = {
         "title": "Statement of account",
         "member": "Member",
         "period": "Period",
+        "through": "up to and including",
         "opening": "Opening balance",
         "closing": "Closing balance",
         "date": "Date",
@@ -64,7 +75,7 @@ def statement_pdf(data: dict[str, Any], profile: dict[str, Any]) -> bytes:
     footer = profile["name"]
     pdf = _new_pdf(t["title"], data["member"], footer, {"page": "{page}/{pages}"}, data["to"])
     _head(pdf, profile, {"orgnr": "Org.nr", "vat_reg": "MVA"}, t["title"])
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(FONT, "", 10)
     pdf.cell(
         _WIDTH,
         5,
@@ -75,20 +86,24 @@ def statement_pdf(data: dict[str, Any], profile: dict[str, Any]) -> bytes:
     pdf.cell(
         _WIDTH,
         5,
-        safe_text(f"{t['period']}: {_day(data['from'])} – {_day(data['to'])}"),
+        safe_text(
+            f"{t['period']}: {_day(data['from'])} – {_day(data['to'])}"
+            if data["from"]
+            else f"{t['period']}: {t['through']} {_day(data['to'])}"
+        ),
         new_x="LMARGIN",
         new_y="NEXT",
     )
     pdf.ln(3)
-    widths = (25, 95, 30, 30)
-    pdf.set_font("Helvetica", "B", 9)
+    widths = (24, 86, 30, 30)  # the text width, 170 mm
+    pdf.set_font(FONT, "B", 9)
     for w, head, align in zip(
         widths, (t["date"], t["what"], t["amount"], t["balance"]), "LLRR", strict=True
     ):
         pdf.cell(w, 6, safe_text(head), align=align)
     pdf.ln(6)
     _rule(pdf)
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font(FONT, "", 9)
     pdf.cell(widths[0], 5, "")
     pdf.cell(widths[1] + widths[2], 5, safe_text(t["opening"]))
     pdf.cell(widths[3], 5, format_nok(data["opening_balance_ore"]), align="R")
@@ -104,16 +119,17 @@ def statement_pdf(data: dict[str, Any], profile: dict[str, Any]) -> bytes:
         pdf.cell(widths[3], 5, format_nok(e["balance_ore"]), align="R")
         pdf.ln(5)
     _rule(pdf)
-    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_font(FONT, "B", 10)
     pdf.cell(widths[0] + widths[1] + widths[2], 6, safe_text(t["closing"]))
     pdf.cell(widths[3], 6, format_nok(data["closing_balance_ore"]), align="R")
     pdf.ln(8)
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font(FONT, "", 9)
     for label, key in ((t["outstanding"], "outstanding_ore"), (t["credit"], "credit_ore")):
         pdf.cell(widths[0] + widths[1] + widths[2], 5, safe_text(label))
         pdf.cell(widths[3], 5, format_nok(data[key]), align="R")
         pdf.ln(5)
     pdf.ln(3)
-    pdf.set_font("Helvetica", "I", 8.5)
+    pdf.set_font(FONT, "", 8.5)
+    pdf.set_text_color(*_GREY)
     pdf.multi_cell(_WIDTH, 4.5, safe_text(t["sign"]))
     return bytes(pdf.output())

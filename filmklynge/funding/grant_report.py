@@ -106,7 +106,7 @@ def write(db: Database, grant: str, *, out: Path, year: int | None, as_of: date)
             write_xlsx(tmp, data)
         return [out]
     if out.suffix:
-        raise InvalidInput(f"--out {out} must end in .xlsx, or be a folder for CSV files.")
+        raise InvalidInput(f"--output {out} must end in .xlsx, or be a folder for CSV files.")
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, (header, *rows) in data.items():

@@ -228,6 +228,38 @@ def grant_details(db: Database, ref: str) -> dict[str, Any]:
     }
 
 
+def plan_disbursement(
+    db: Database, grant_ref: str, *, amount_ore: int, tranche: int | None = None
+) -> dict[str, Any]:
+    """The tranche a disbursement goes to (the first open one, or the one asked for), read
+    without writing; refuses more than is left of the tranche or the grant. Returns the
+    grant's details, the tranche and the amount."""
+    if amount_ore <= 0:
+        raise InvalidInput("A disbursement must be more than 0.")
+    g = grant_details(db, grant_ref)
+    open_tranches = [t for t in g["tranches"] if t["left_ore"] > 0]
+    if not open_tranches:
+        raise InvalidInput(f"Grant {g['reference']} is fully disbursed.")
+    if tranche is None:
+        target = open_tranches[0]
+    else:
+        match = [t for t in g["tranches"] if t["seq"] == tranche]
+        if not match:
+            raise InvalidInput(
+                f"Grant {g['reference']} has tranches "
+                f"{', '.join(str(t['seq']) for t in g['tranches'])}."
+            )
+        target = match[0]
+    if amount_ore > target["left_ore"]:
+        raise InvalidInput(
+            f"{format_nok(amount_ore)} is more than what is left of tranche {target['seq']} "
+            f"({target['label']}): {format_nok(target['left_ore'])}."
+        )
+    if amount_ore > g["left_ore"]:  # pragma: no cover - tranches add up to the grant
+        raise InvalidInput(f"{format_nok(amount_ore)} is more than what is left of the grant.")
+    return {"grant": g, "tranche": target, "amount_ore": amount_ore}
+
+
 def disburse(
     db: Database,
     grant_ref: str,
@@ -238,30 +270,9 @@ def disburse(
     reference: str | None = None,
 ) -> dict[str, Any]:
     """Record money received; never more than what is left of the tranche or the grant."""
-    if amount_ore <= 0:
-        raise InvalidInput("A disbursement must be more than 0.")
     with db.atomic():
-        g = grant_details(db, grant_ref)
-        open_tranches = [t for t in g["tranches"] if t["left_ore"] > 0]
-        if not open_tranches:
-            raise InvalidInput(f"Grant {g['reference']} is fully disbursed.")
-        if tranche is None:
-            target = open_tranches[0]
-        else:
-            match = [t for t in g["tranches"] if t["seq"] == tranche]
-            if not match:
-                raise InvalidInput(
-                    f"Grant {g['reference']} has tranches "
-                    f"{', '.join(str(t['seq']) for t in g['tranches'])}."
-                )
-            target = match[0]
-        if amount_ore > target["left_ore"]:
-            raise InvalidInput(
-                f"{format_nok(amount_ore)} is more than what is left of tranche {target['seq']} "
-                f"({target['label']}): {format_nok(target['left_ore'])}."
-            )
-        if amount_ore > g["left_ore"]:  # pragma: no cover - tranches add up to the grant
-            raise InvalidInput(f"{format_nok(amount_ore)} is more than what is left of the grant.")
+        plan = plan_disbursement(db, grant_ref, amount_ore=amount_ore, tranche=tranche)
+        g, target = plan["grant"], plan["tranche"]
         disb_id = db.insert(
             "disbursements",
             {

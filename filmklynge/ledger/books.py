@@ -30,20 +30,30 @@ def ensure_open(db: Database, day: date, what: str) -> None:
         )
 
 
-def close(db: Database, *, through: date) -> dict[str, Any]:
-    """Close the books through ``through`` (never backwards, never into the future)."""
+def plan_close(db: Database, *, through: date) -> dict[str, Any]:
+    """Check that the books can be closed through ``through`` (never backwards, never into
+    the future), reading only: returns the day closed through now and the day asked for."""
     if through >= today():
         raise InvalidInput(
             f"{norwegian(through)} is not over yet; the books can be closed through yesterday "
             "at the latest."
         )
+    before = closed_through(db)
+    if before is not None and through <= before:
+        raise Conflict(
+            f"The books are already closed through {norwegian(before)}; a closed period "
+            "cannot be reopened or closed again."
+        )
+    return {
+        "closed_through": before.isoformat() if before else None,
+        "through": through.isoformat(),
+    }
+
+
+def close(db: Database, *, through: date) -> dict[str, Any]:
+    """Close the books through ``through`` (never backwards, never into the future)."""
     with db.atomic():
-        before = closed_through(db)
-        if before is not None and through <= before:
-            raise Conflict(
-                f"The books are already closed through {norwegian(before)}; a closed period "
-                "cannot be reopened or closed again."
-            )
+        plan = plan_close(db, through=through)
         db.execute(
             "UPDATE profile SET books_closed_through = ? WHERE id = 1", [through.isoformat()]
         )
@@ -52,7 +62,7 @@ def close(db: Database, *, through: date) -> dict[str, Any]:
             "close",
             "books",
             None,
-            before={"closed_through": before.isoformat() if before else None},
+            before={"closed_through": plan["closed_through"]},
             after={"closed_through": through.isoformat()},
         )
     return status(db)

@@ -399,6 +399,11 @@ def _next_number(db: Database, profile: dict[str, Any]) -> int:
     return profile["first_invoice_no"] if top is None else top + 1
 
 
+def next_number(db: Database) -> int:
+    """The number the next invoice or credit note gets (for a plan to show)."""
+    return _next_number(db, _profile(db))
+
+
 def apply_run(db: Database, plan: Plan) -> list[dict[str, Any]]:
     """Write the planned invoices in one transaction; returns number, member, KID and total."""
     created: list[dict[str, Any]] = []
@@ -760,65 +765,115 @@ def insert_credit_note(
     return credit_id, number
 
 
-def credit_invoice(
+@dataclass
+class CreditPlan:
+    """A credit note to issue: what it credits of each line of the invoice (positive amounts,
+    at most what is left of the line). ``apply_credit`` writes it; a dry run shows it."""
+
+    invoice: dict[str, Any]
+    number: int  # the number it gets: the next in the series
+    issued_on: date
+    lines: list[tuple[dict[str, Any], int, int]]  # (invoice line, net, VAT) credited
+
+    @property
+    def net_ore(self) -> int:
+        return -sum(c[1] for c in self.lines)
+
+    @property
+    def vat_ore(self) -> int:
+        return -sum(c[2] for c in self.lines)
+
+    @property
+    def total_ore(self) -> int:
+        return self.net_ore + self.vat_ore
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The credit note's lines as it will be issued (amounts negative)."""
+        return [
+            {
+                "line_no": r["line_no"],
+                "description": r["description"],
+                "net_ore": -net,
+                "vat_code": r["vat_code"],
+                "vat_ore": -vat,
+            }
+            for r, net, vat in self.lines
+        ]
+
+
+def plan_credit(
     db: Database,
     number: int | str,
     *,
     amount_ore: int | None = None,
     line_nos: list[int] | None = None,
-    reason: str | None = None,
     issued_on: date,
-) -> dict[str, Any]:
-    """Issue a credit note for all, some lines of, or an amount (incl. VAT) of an invoice."""
+) -> CreditPlan:
+    """The credit note for all, some lines of, or an amount (incl. VAT) of an invoice; reads
+    only, and refuses what ``apply_credit`` would."""
     if amount_ore is not None and line_nos:
         raise InvalidInput("Give either --amount or --line, not both.")
-    with db.atomic():
-        ensure_open(db, issued_on, "a credit note")
-        inv = find_invoice(db, number)
-        if inv["kind"] != "invoice":
-            raise InvalidInput(f"{inv['number']} is a credit note; credit the invoice instead.")
-        remaining = _remaining_lines(db, inv)
-        left_total = sum(r["left_net"] + r["left_vat"] for r in remaining)
-        if left_total <= 0:
-            raise InvalidInput(f"Invoice {inv['number']} is already fully credited.")
-        credit_lines: list[tuple[dict[str, Any], int, int]] = []  # (line, net, vat) positive
-        if line_nos:
-            by_no = {r["line_no"]: r for r in remaining}
-            for no in line_nos:
-                if no not in by_no:
-                    raise InvalidInput(
-                        f"Invoice {inv['number']} has no line {no}; lines are "
-                        f"{', '.join(str(n) for n in by_no)}."
-                    )
-                r = by_no[no]
-                if r["left_net"] + r["left_vat"] <= 0:
-                    raise InvalidInput(f"Line {no} of invoice {inv['number']} is already credited.")
-                credit_lines.append((r, r["left_net"], r["left_vat"]))
-        elif amount_ore is not None:
-            if amount_ore <= 0:
-                raise InvalidInput("A credit amount must be more than 0.")
-            if amount_ore > left_total:
+    ensure_open(db, issued_on, "a credit note")
+    inv = find_invoice(db, number)
+    if inv["kind"] != "invoice":
+        raise InvalidInput(f"{inv['number']} is a credit note; credit the invoice instead.")
+    remaining = _remaining_lines(db, inv)
+    left_total = sum(r["left_net"] + r["left_vat"] for r in remaining)
+    if left_total <= 0:
+        raise InvalidInput(f"Invoice {inv['number']} is already fully credited.")
+    credit_lines: list[tuple[dict[str, Any], int, int]] = []  # (line, net, vat) positive
+    if line_nos:
+        by_no = {r["line_no"]: r for r in remaining}
+        for no in line_nos:
+            if no not in by_no:
                 raise InvalidInput(
-                    f"{format_nok(amount_ore)} is more than what is left to credit on invoice "
-                    f"{inv['number']} ({format_nok(left_total)})."
+                    f"Invoice {inv['number']} has no line {no}; lines are "
+                    f"{', '.join(str(n) for n in by_no)}."
                 )
-            open_lines = [r for r in remaining if r["left_net"] + r["left_vat"] > 0]
-            parts = allocate(amount_ore, [r["left_net"] + r["left_vat"] for r in open_lines])
-            for r, gross in zip(open_lines, parts, strict=True):
-                if gross == 0:
-                    continue
-                net = net_of(gross, r["vat_rate_bp"])
-                credit_lines.append((r, net, gross - net))
-        else:
-            credit_lines = [
-                (r, r["left_net"], r["left_vat"])
-                for r in remaining
-                if r["left_net"] + r["left_vat"] > 0
-            ]
-        net = -sum(c[1] for c in credit_lines)
-        vat = -sum(c[2] for c in credit_lines)
+            r = by_no[no]
+            if r["left_net"] + r["left_vat"] <= 0:
+                raise InvalidInput(f"Line {no} of invoice {inv['number']} is already credited.")
+            credit_lines.append((r, r["left_net"], r["left_vat"]))
+    elif amount_ore is not None:
+        if amount_ore <= 0:
+            raise InvalidInput("A credit amount must be more than 0.")
+        if amount_ore > left_total:
+            raise InvalidInput(
+                f"{format_nok(amount_ore)} is more than what is left to credit on invoice "
+                f"{inv['number']} ({format_nok(left_total)})."
+            )
+        open_lines = [r for r in remaining if r["left_net"] + r["left_vat"] > 0]
+        parts = allocate(amount_ore, [r["left_net"] + r["left_vat"] for r in open_lines])
+        for r, gross in zip(open_lines, parts, strict=True):
+            if gross == 0:
+                continue
+            net = net_of(gross, r["vat_rate_bp"])
+            credit_lines.append((r, net, gross - net))
+    else:
+        credit_lines = [
+            (r, r["left_net"], r["left_vat"])
+            for r in remaining
+            if r["left_net"] + r["left_vat"] > 0
+        ]
+    return CreditPlan(
+        invoice=inv,
+        number=next_number(db),
+        issued_on=issued_on,
+        lines=credit_lines,
+    )
+
+
+def apply_credit(db: Database, plan: CreditPlan, *, reason: str | None) -> dict[str, Any]:
+    """Issue the planned credit note (in the caller's transaction, or one of its own)."""
+    inv = plan.invoice
+    with db.atomic():
         credit_id, new_number = insert_credit_note(
-            db, inv, net_ore=net, vat_ore=vat, issued_on=issued_on, reason=reason
+            db,
+            inv,
+            net_ore=plan.net_ore,
+            vat_ore=plan.vat_ore,
+            issued_on=plan.issued_on,
+            reason=reason,
         )
         db.executemany(
             f"INSERT INTO invoice_lines ({_LINE_COLUMNS}) VALUES ({', '.join('?' * 12)})",
@@ -837,7 +892,7 @@ def credit_invoice(
                     -v,
                     r["vat_text"],
                 )
-                for r, n, v in credit_lines
+                for r, n, v in plan.lines
             ],
         )
         audit.record(
@@ -848,11 +903,28 @@ def credit_invoice(
             after={
                 "number": new_number,
                 "credits": inv["number"],
-                "total_ore": net + vat,
+                "total_ore": plan.total_ore,
                 "reason": reason,
             },
         )
     return find_invoice(db, new_number)
+
+
+def credit_invoice(
+    db: Database,
+    number: int | str,
+    *,
+    amount_ore: int | None = None,
+    line_nos: list[int] | None = None,
+    reason: str | None = None,
+    issued_on: date,
+) -> dict[str, Any]:
+    """Issue a credit note for all, some lines of, or an amount (incl. VAT) of an invoice."""
+    with db.atomic():
+        plan = plan_credit(
+            db, number, amount_ore=amount_ore, line_nos=line_nos, issued_on=issued_on
+        )
+        return apply_credit(db, plan, reason=reason)
 
 
 # ---- a leaver's unused months --------------------------------------------------------------

@@ -170,39 +170,54 @@ FEE_WAIVER_TEXT = {
 FEE_VAT_TEXT = "Purregebyr er ikke omsetning etter merverdiavgiftsloven"
 
 
+def plan_waiver(db: Database, number: int | str, *, issued_on: date) -> dict[str, Any]:
+    """The credit note ``waive_fees`` would issue, read without writing: the invoice, the
+    fees waived (what is still owed of them) and the note's number."""
+    from filmklynge.ledger import invoicing
+    from filmklynge.ledger.balances import open_invoices_sql
+    from filmklynge.ledger.books import ensure_open
+
+    ensure_open(db, issued_on, "a credit note")
+    inv = invoicing.find_invoice(db, number)
+    if inv["kind"] != "invoice":
+        raise InvalidInput(f"{inv['number']} is a credit note; waive fees on the invoice.")
+    fees = db.scalar(
+        "SELECT coalesce(sum(fee_ore), 0) FROM reminders WHERE invoice_id = ?", [inv["id"]]
+    )
+    waived = -db.scalar(
+        "SELECT coalesce(sum(l.net_ore), 0) FROM invoice_lines l JOIN invoices c "
+        "ON c.id = l.invoice_id WHERE c.credits_invoice_id = ? "
+        "AND l.fee_part = 'reminder_fee'",
+        [inv["id"]],
+    )
+    owed = db.one(open_invoices_sql() + " AND id = ?", [inv["id"]])["outstanding_ore"]
+    amount = min(fees - waived, owed)
+    if fees == 0:
+        raise InvalidInput(f"Invoice {inv['number']} has no reminder fee.")
+    if amount <= 0:
+        raise InvalidInput(
+            f"The reminder fees on invoice {inv['number']} are already waived or paid; "
+            "to give paid money back, use 'filmklynge payments refund'."
+        )
+    return {
+        "invoice": inv,
+        "amount_ore": amount,
+        "number": invoicing.next_number(db),
+        "issued_on": issued_on,
+    }
+
+
 def waive_fees(
     db: Database, number: int | str, *, issued_on: date, reason: str | None = None
 ) -> dict[str, Any]:
     """A credit note for the reminder fees still owed on an invoice (a fee is a receivable;
     waiving it is a correction of what the member owes, in the same number series)."""
     from filmklynge.ledger import invoicing
-    from filmklynge.ledger.balances import open_invoices_sql
-    from filmklynge.ledger.books import ensure_open
     from filmklynge.store import audit
 
     with db.atomic():
-        ensure_open(db, issued_on, "a credit note")
-        inv = invoicing.find_invoice(db, number)
-        if inv["kind"] != "invoice":
-            raise InvalidInput(f"{inv['number']} is a credit note; waive fees on the invoice.")
-        fees = db.scalar(
-            "SELECT coalesce(sum(fee_ore), 0) FROM reminders WHERE invoice_id = ?", [inv["id"]]
-        )
-        waived = -db.scalar(
-            "SELECT coalesce(sum(l.net_ore), 0) FROM invoice_lines l JOIN invoices c "
-            "ON c.id = l.invoice_id WHERE c.credits_invoice_id = ? "
-            "AND l.fee_part = 'reminder_fee'",
-            [inv["id"]],
-        )
-        owed = db.one(open_invoices_sql() + " AND id = ?", [inv["id"]])["outstanding_ore"]
-        amount = min(fees - waived, owed)
-        if fees == 0:
-            raise InvalidInput(f"Invoice {inv['number']} has no reminder fee.")
-        if amount <= 0:
-            raise InvalidInput(
-                f"The reminder fees on invoice {inv['number']} are already waived or paid; "
-                "to give paid money back, use 'filmklynge payments refund'."
-            )
+        plan = plan_waiver(db, number, issued_on=issued_on)
+        inv, amount = plan["invoice"], plan["amount_ore"]
         credit_id, credit_number = invoicing.insert_credit_note(
             db, inv, net_ore=-amount, vat_ore=0, issued_on=issued_on, reason=reason
         )

@@ -205,6 +205,24 @@ def erase_contact(db: Database, contact_id: int) -> None:
     audit.record(db, "forget", "contact", contact_id, after={"erased": list(PERSONAL)})
 
 
+def plan_forget_contact(db: Database, contact_id: str) -> dict[str, Any]:
+    """What ``forget_contact`` will erase, read without writing (the same keys as
+    ``members.plan_forget_member``): the contact, the member's fields that name the person,
+    and the person's name on the member's in-kind work and attendance."""
+    before = get_contact(db, contact_id)
+    if before["forgotten_at"]:
+        raise InvalidInput(f"Contact {contact_id} is already forgotten.")
+    traces = erasure.plan_member_traces(
+        db, before["member_id"], _person(before), whole_member=False
+    )
+    return {
+        "member": {"id": before["member_id"], "name": before["member"]},
+        "contacts": [before],
+        "member_fields": sorted(traces.member_changes),
+        "persons": traces.persons,
+    }
+
+
 def forget_contact(db: Database, contact_id: str) -> dict[str, Any]:
     """Erase one person everywhere (``store.erasure`` lists the places), then make the old
     bytes leave the file. Returns the contact as it was, with ``erased`` (what else was

@@ -506,6 +506,31 @@ def member_details(db: Database, ref: str, *, as_of: date) -> dict[str, Any]:
     }
 
 
+def plan_forget_member(db: Database, ref: str) -> dict[str, Any]:
+    """What ``forget_member`` will erase, read without writing: the member, its contact
+    persons not yet forgotten, the member's fields cleared, and the names on its in-kind work
+    and attendance (besides every mention of them in the delivery and audit logs)."""
+    from filmklynge.store import erasure
+
+    member = find_member(db, ref)
+    contacts = list(
+        db.query(
+            "SELECT c.id, c.name, m.name AS member FROM contacts c "
+            "JOIN members m ON m.id = c.member_id "
+            "WHERE c.member_id = ? AND c.forgotten_at IS NULL ORDER BY c.id",
+            [member["id"]],
+        )
+    )
+    traces = erasure.plan_member_traces(db, member["id"], erasure.Person(), whole_member=True)
+    fields = set(traces.member_changes) | ({"notes"} if member["notes"] else set())
+    return {
+        "member": member,
+        "contacts": contacts,
+        "member_fields": sorted(fields),
+        "persons": traces.persons,
+    }
+
+
 def forget_member(db: Database, ref: str) -> dict[str, Any]:
     """Erase the personal data held on a member: its contacts, notes, invoice e-mail, buyer
     reference and the persons named on its in-kind work and attendance (``store.erasure``

@@ -9,10 +9,11 @@ the migrations themselves), which is where its table builder earns its keep.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
-import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,7 @@ class Database:
     def atomic(self) -> Iterator[Database]:
         """One transaction; nested blocks become savepoints. Any exception rolls back."""
         if self.conn.in_transaction:
-            name = f"sp_{secrets.token_hex(8)}"
+            name = f"sp_{next(_SAVEPOINTS)}"
             self.conn.execute(f"SAVEPOINT {name}")
             try:
                 yield self
@@ -204,10 +205,44 @@ def _check_file(path: Path, *, create: bool) -> None:
         )
 
 
+_SAVEPOINTS = itertools.count(1)  # savepoint names, unique in the process
+
+# The newest step in store/migrations.py (tests/test_migrations.py checks). A database that
+# has it is up to date, so opening one costs a query: the migrations module (over a thousand
+# lines of schema) is imported only when an upgrade is due.
+NEWEST_MIGRATION = "m013_demo_frozen_day"
+MIGRATION_SET = "filmklynge"
+
+
+def _has_migration(db: Database, name: str | None = None) -> bool:
+    """Whether filmklynge migrated this file at all (or applied the step ``name``)."""
+    try:
+        return (
+            db.scalar(
+                "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?"
+                + (" AND name = ?" if name else ""),
+                [MIGRATION_SET, name] if name else [MIGRATION_SET],
+            )
+            > 0
+        )
+    except sqlite3.OperationalError as e:
+        if "no such table" in str(e):
+            return False
+        raise
+
+
+def frozen_on(db: Database) -> date | None:
+    """The day a demo database is frozen at (migration m013), or None for a real one; a file
+    not yet migrated to m013 is a real one."""
+    try:
+        day = db.scalar("SELECT frozen_on FROM demo WHERE id = 1")
+    except sqlite3.OperationalError:  # no such table: opened without migrating
+        return None
+    return date.fromisoformat(day) if day else None
+
+
 def _check_ours(db: Database, path: Path, *, create: bool) -> None:
     """An SQLite file with tables but no filmklynge migrations belongs to another program."""
-    from filmklynge.store import migrations
-
     tables = [
         r[0]
         for r in db.execute(
@@ -215,7 +250,7 @@ def _check_ours(db: Database, path: Path, *, create: bool) -> None:
             "ORDER BY name LIMIT 4"
         )
     ]
-    if tables and not migrations.applied_names(db):
+    if tables and not _has_migration(db):
         db.close()
         raise InvalidInput(
             f"{path} is not a filmklynge database: it is an SQLite database of another program "
@@ -261,7 +296,7 @@ def open_db(path: Path | str, *, create: bool = True, migrate: bool = True) -> D
         if not memory:
             _check_ours(db, path, create=create)  # before WAL mode changes the file's header
             conn.execute("PRAGMA journal_mode = WAL")
-        if migrate:
+        if migrate and not _has_migration(db, NEWEST_MIGRATION):
             from filmklynge.store import migrations
 
             if migrations.pending_names(db):

@@ -123,19 +123,28 @@ def _next_placeholder(db: Database) -> int:
     return max(numbers, default=0) + 1
 
 
-def erase_persons(db: Database, member_id: int, names: list[str] | None) -> list[str]:
-    """Replace the names of persons in the member's in-kind work and attendance by numbered
-    placeholders (one per person, the same in both tables); ``names`` None means every
-    person of the member. Returns the names replaced (to scrub from the audit log)."""
-    found: dict[str, str] = {}  # casefolded name -> a spelling as stored
+def find_persons(db: Database, member_id: int, names: list[str] | None) -> dict[str, str]:
+    """The persons named on the member's in-kind work and attendance that an erasure of
+    ``names`` (None: every person of the member) replaces, casefolded name -> a spelling as
+    stored. Placeholders of persons forgotten before are not counted. Reads only."""
+    wanted = None if names is None else {n.casefold() for n in names}
+    found: dict[str, str] = {}
     for table in ("inkind", "attendance"):
         for (name,) in db.execute(
             f"SELECT DISTINCT person FROM {table} WHERE member_id = ?", [member_id]
         ):
             if re.fullmatch(r"\(forgotten person \d+\)", name):
                 continue
-            if names is None or name.casefold() in {n.casefold() for n in names}:
+            if wanted is None or name.casefold() in wanted:
                 found.setdefault(name.casefold(), name)
+    return found
+
+
+def erase_persons(db: Database, member_id: int, names: list[str] | None) -> list[str]:
+    """Replace the names of persons in the member's in-kind work and attendance by numbered
+    placeholders (one per person, the same in both tables); ``names`` None means every
+    person of the member. Returns the names replaced (to scrub from the audit log)."""
+    found = find_persons(db, member_id, names)
     n = _next_placeholder(db)
     for key in sorted(found):
         placeholder = PERSON.format(n=n)
@@ -154,15 +163,25 @@ def erase_persons(db: Database, member_id: int, names: list[str] | None) -> list
     return list(found.values())
 
 
-def erase_member_traces(
+@dataclass
+class Traces:
+    """What erasing a person changes in the member's row and its in-kind work and
+    attendance: the plan ``erase_member_traces`` carries out, and a dry run shows."""
+
+    persons: list[str]  # names on in-kind work and attendance, to become placeholders
+    member_changes: dict[str, Any]  # columns of the member's row: cleared or blanked out
+    person: Person  # the person, with what was found to mention them (e-mail, reference)
+
+
+def plan_member_traces(
     db: Database, member_id: int, person: Person, *, whole_member: bool
-) -> dict[str, Any]:
-    """Erase ``person`` (or with ``whole_member`` every person) from the member's rows outside
-    ``contacts``, the delivery log and the audit log. Returns what was done, for the report."""
-    done: dict[str, Any] = {}
-    persons = erase_persons(db, member_id, None if whole_member else person.names)
-    person.names = [*person.names, *persons]
-    done["inkind_and_attendance_persons"] = len(persons)
+) -> Traces:
+    """What ``erase_member_traces`` will change outside ``contacts`` (reads only); besides
+    these, every mention left in the delivery log and the audit log is blanked out."""
+    persons = list(find_persons(db, member_id, None if whole_member else person.names).values())
+    person = Person(
+        names=[*person.names, *persons], emails=list(person.emails), phones=list(person.phones)
+    )
     member = db.one(
         "SELECT invoice_email, buyer_reference, notes FROM members WHERE id = ?", [member_id]
     )
@@ -181,6 +200,20 @@ def erase_member_traces(
             changes["buyer_reference"] = None
         if member["notes"] and pattern and pattern.search(member["notes"]):
             changes["notes"] = _scrub_text(member["notes"], pattern)
+    return Traces(persons=persons, member_changes=changes, person=person)
+
+
+def erase_member_traces(
+    db: Database, member_id: int, person: Person, *, whole_member: bool
+) -> dict[str, Any]:
+    """Erase ``person`` (or with ``whole_member`` every person) from the member's rows outside
+    ``contacts``, the delivery log and the audit log. Returns what was done, for the report."""
+    done: dict[str, Any] = {}
+    plan = plan_member_traces(db, member_id, person, whole_member=whole_member)
+    erase_persons(db, member_id, None if whole_member else person.names)
+    done["inkind_and_attendance_persons"] = len(plan.persons)
+    person = plan.person
+    changes = plan.member_changes
     if changes:
         db.update("members", member_id, changes)
     done["member_fields"] = sorted(changes)

@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from filmklynge.store.db import MIGRATION_SET
+
 if TYPE_CHECKING:
     from filmklynge.store.db import Database
 
-MIGRATION_SET = "filmklynge"
 STEPS: list[Callable[[Any], None]] = []
 
 
@@ -1096,3 +1097,20 @@ def m012_invoice_rules(sdb) -> None:
                 "INSERT OR IGNORE INTO ledger_accounts (key, account, name) VALUES (?, ?, ?)",
                 [key, account, name],
             )
+
+
+# ---- m013: a demo database carries its own today -------------------------------------------
+
+
+@step
+def m013_demo_frozen_day(sdb) -> None:
+    """The day a demo database is frozen at: the bundled sample (copied by 'filmklynge demo')
+    holds one row, and every command on it takes that day as today, so the demo's dashboard
+    does not age with the calendar. Only scripts/make_sample.py writes the row; a real
+    database never has one."""
+    sdb.execute(
+        """CREATE TABLE demo (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            frozen_on TEXT NOT NULL CHECK (date(frozen_on, '+0 days') IS frozen_on)
+        ) STRICT"""
+    )
