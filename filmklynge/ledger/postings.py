@@ -126,15 +126,18 @@ def _invoices(db: Database, span: dict, accounts: dict, saft: dict) -> list[Vouc
             out.append(current)
             vat = {}
         key = f"{r['fee_part']}_{r['vat_code']}"
-        if r["fee_part"] == "reminder_fee":  # a credit note waiving reminder fees
-            key = "reminder_fees"
+        code = r["vat_code"]
+        if r["fee_part"] == "reminder_fee":
+            # A credit note waiving reminder fees: no VAT code, as on the fee's own voucher (a
+            # fee is not a sale; vat.report leaves the waiver out too).
+            key, code = "reminder_fees", None
         current.lines.append(
             Line(
                 accounts.get(key) or accounts[f"membership_{r['vat_code']}"],
                 -r["net_ore"],
                 current.text,
-                vat_code=r["vat_code"],
-                saft_code=saft.get(r["vat_code"]),
+                vat_code=code,
+                saft_code=saft.get(code),
                 invoice=r["number"],
             )
         )
