@@ -268,18 +268,18 @@ def test_a_grant_not_started_judges_no_rule_in_its_years_or_its_total(three, run
     assert short["total"] == {"year": "total", **row}
 
 
-def test_a_year_no_grant_runs_has_no_ratio_and_no_share(three, run_json):
-    # 2024: none of the grants has a day in it. Each is listed with no years and a total of
-    # nothing: no ratio and no public share (nothing to divide by), nothing short.
+def test_a_year_no_grant_runs_lists_no_grant(three, run, run_json):
+    # 2024: none of the grants has a day in it, so none is judged in it (an all-zero row
+    # marked "ok" would read as a pass).
     data = run_json("cofunding", "--year", "2024", "--as-of", "2027-12-31", env=LATE)
-    assert [g["years"] for g in data["grants"]] == [[], [], []]
-    total = data["grants"][0]["total"]
-    assert {k: total[k] for k in ("granted_ore", "total_ore", "contribution_ratio")} == {
-        "granted_ore": 0,
-        "total_ore": 0,
-        "contribution_ratio": None,
-    }
-    assert (total["public_share"], total["match_shortfall_ore"]) == (None, 0)
+    assert data["grants"] == []
+    result = run("cofunding", "--year", "2024", "--as-of", "2027-12-31", env=LATE)
+    assert result.stdout == ""
+    assert "No grant runs in 2024" in result.stderr
+    # 2026: the grants that run in it, and only those.
+    running = run_json("cofunding", "--year", "2026", "--as-of", "2027-12-31", env=LATE)
+    assert all([y["year"] for y in g["years"]] == [2026] for g in running["grants"])
+    assert running["grants"]
     # The summary judges the grants in the year of its date: in 2028 all three have ended.
     later = {"FILMKLYNGE_TODAY": "2028-03-01"}
     assert run_json("summary", "--as-of", "2028-03-01", env=later)["cofunding"] == []

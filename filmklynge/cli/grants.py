@@ -391,7 +391,10 @@ def cofunding(
         render([], [], fmt, output, json_rows=data)
         return
     if not data["grants"]:
-        note("No grants yet. Add one with 'filmklynge grants add'.")
+        if year:
+            note(f"No grant runs in {year}; 'filmklynge grants list' shows their periods.")
+        else:
+            note("No grants yet. Add one with 'filmklynge grants add'.")
         return
     if fmt == Format.csv:
         # Data, not display: øre integers, booleans and the ratio as a number.

@@ -346,6 +346,8 @@ def cofunding(
             if max(g["start_on"], f"{y}-01-01") > as_of.isoformat():
                 _not_started(row)
             years.append(row)
+        if year and not years:
+            continue  # the grant has no day in the chosen year: nothing to judge there
         keys = (
             "granted_ore",
             "received_ore",
