@@ -6,18 +6,17 @@ The only module that knows about Rich, JSON or CSV. Services return plain rows
 
 from __future__ import annotations
 
-import csv
+import functools
 import io
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
-from filmklynge.identifiers import UNSAFE_TEXT
-from filmklynge.money import format_nok
+# csv, the identifiers' patterns and money formatting are imported when first needed: a command
+# that prints JSON starts without them (benchmarks/startup.py).
 
 
 class Format(StrEnum):
@@ -26,8 +25,7 @@ class Format(StrEnum):
     json = "json"
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     key: str
     header: str
     kind: str = "text"  # text | code | money | int | date | bool | percent | figure
@@ -55,7 +53,25 @@ def err_console():
 def visible(text: str) -> str:
     """``text`` with every character that would act on a terminal (control characters, bidi
     overrides) shown as its escape, like ``\\x1b``: stored data is shown, never obeyed."""
-    return UNSAFE_TEXT.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return _unsafe_text().sub(_escaped, text)
+
+
+def _escaped(match: Any) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
+
+
+@functools.cache
+def _unsafe_text():
+    from filmklynge.identifiers import UNSAFE_TEXT
+
+    return UNSAFE_TEXT
+
+
+@functools.cache
+def _format_nok():
+    from filmklynge.money import format_nok
+
+    return format_nok
 
 
 def note(message: str, *, quiet: bool = False) -> None:
@@ -77,7 +93,7 @@ def _cell(value: Any, kind: str) -> str:
     if isinstance(value, str):
         value = visible(value)
     if kind == "money":
-        return format_nok(int(value), symbol=False)
+        return _format_nok()(int(value), symbol=False)
     if kind == "date":
         from filmklynge.dates import norwegian
 
@@ -94,6 +110,8 @@ def to_json(rows: Any) -> str:
 
 
 def to_csv(rows: list[dict], columns: list[Column]) -> str:
+    import csv
+
     buf = io.StringIO()
     writer = csv.writer(buf)  # RFC 4180: CRLF line ends, so a CR inside a cell is quoted
     writer.writerow([c.key for c in columns])
