@@ -847,7 +847,9 @@ def plan_credit(
         for r, gross in zip(open_lines, parts, strict=True):
             if gross == 0:
                 continue
-            net = net_of(gross, r["vat_rate_bp"])
+            # VAT out of the gross, but never more net or VAT than is left of the line: after
+            # earlier credits rounded, the line's last øre may be VAT only (or net only).
+            net = min(max(net_of(gross, r["vat_rate_bp"]), gross - r["left_vat"]), r["left_net"])
             credit_lines.append((r, net, gross - net))
     else:
         credit_lines = [
