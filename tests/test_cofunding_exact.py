@@ -508,3 +508,30 @@ def test_the_summary_as_of_a_day_leaves_out_what_came_after_it(invoiced, run_jso
         "overdue_ore": 1_578_500,
         "days": 40,
     }
+
+
+def test_a_year_lists_every_grant_that_runs_in_it_after_one_that_does_not(cluster, run_json):
+    def run(*args, code=0):
+        return cluster(*args, code=code, env=LATE)
+
+    run("funders", "add", "Innovasjon Norge")
+    _grant(run, "EARLY", "100 000", "2024-01-01", "2024-12-31")  # listed first, not in 2025
+    _grant(run, "LATER", "100 000", "2025-01-01", "2025-12-31")
+    data = run_json("cofunding", "--year", "2025", "--as-of", "2027-12-31", env=LATE)
+    assert [(g["grant"], [y["year"] for y in g["years"]]) for g in data["grants"]] == [
+        ("LATER", [2025])
+    ]
+
+
+def test_a_year_granted_nothing_has_no_ratio_and_no_share(cluster, run_json):
+    def run(*args, code=0):
+        return cluster(*args, code=code, env=LATE)
+
+    run("funders", "add", "Innovasjon Norge")
+    # 0,01 over two days, one in each year: by days 1 : 1, one year gets the øre and the other
+    # nothing. Nothing granted and nothing contributed: no ratio and no share to divide out.
+    _grant(run, "TINY", "0,01", "2025-12-31", "2026-01-01")
+    (grant,) = run_json("cofunding", "--as-of", "2027-12-31", env=LATE)["grants"]
+    assert sorted(y["granted_ore"] for y in grant["years"]) == [0, 1]
+    (empty,) = [y for y in grant["years"] if y["granted_ore"] == 0]
+    assert (empty["contribution_ratio"], empty["public_share"]) == (None, None)
