@@ -258,3 +258,45 @@ def test_statement_without_a_start_says_up_to_and_stays_inside_the_margins():
     right_margin = (210 - 20) / 25.4 * 72  # A4 is 210 mm wide, the margin 20 mm (in points)
     for x, size in starts:
         assert x + width * size <= right_margin + 0.5
+
+
+def test_a_long_statement_text_shrinks_then_ends_in_an_ellipsis_before_the_amounts():
+    from filmklynge.money import format_nok
+
+    words = "Innbetaling fra Čáhppes Šaddu Filbma AS for fakturaene " + " ".join(
+        str(10_000 + n) for n in range(30)
+    )
+    data = {
+        "member_id": 4,
+        "member": NAMES[4],
+        "language": "nb",
+        "from": "2026-01-01",
+        "to": "2026-12-31",
+        "opening_balance_ore": 0,
+        "entries": [
+            {
+                "date": "2026-01-15",
+                "kind": "payment",
+                "ref": "17",
+                "text": words,
+                "amount_ore": -123_456,
+                "balance_ore": -123_456,
+            }
+        ],
+        "closing_balance_ore": -123_456,
+        "outstanding_ore": 0,
+        "credit_ore": 123_456,
+    }
+    profile = {"name": NAMES[1], "orgnr": "923609016", "city": "Tromsø"}
+    page = PdfReader(io.BytesIO(statement_pdf(data, profile))).pages[0]
+    pieces = []
+    page.extract_text(visitor_text=lambda t, cm, tm, fd, size: pieces.append((t, tm[4], size)))
+    (line,) = [p for p in pieces if "Čáhppes" in p[0]]
+    text, x, size = line
+    assert text.strip().startswith("Innbetaling 17  Innbetaling fra Čáhppes Šaddu Filbma AS")
+    assert text.rstrip().endswith("…") and size >= 6
+    face = TTFont(fonts.FOLDER / fonts.FILES[""])
+    cmap, advance = face.getBestCmap(), face["hmtx"].metrics
+    width = sum(advance[cmap[ord(c)]][0] for c in text) / face["head"].unitsPerEm * size
+    (amount_x,) = [p[1] for p in pieces if p[0].strip() == format_nok(-123_456)][:1]
+    assert x + width < amount_x  # the text ends before the amount begins

@@ -405,12 +405,18 @@ def _buyer_and_info(
     pdf.set_y(max(left_bottom, y) + 8)
 
 
-def _fit(pdf, w: float, h: float, text: str, align: str) -> None:
-    """A one-line cell; the font shrinks (down to 6 pt) rather than overflow its column."""
+def _fit(pdf, w: float, h: float, text: str, align: str, *, cut: bool = False) -> None:
+    """A one-line cell; the font shrinks (down to 6 pt) rather than overflow its column. With
+    ``cut`` (free text, never an amount), text still too wide at 6 pt ends in "…" instead of
+    running into the next column."""
     size = pdf.font_size_pt
     text = safe_text(text)
     while pdf.get_string_width(text) > w - 0.5 and pdf.font_size_pt > 6:
         pdf.set_font_size(pdf.font_size_pt - 0.5)
+    if cut and pdf.get_string_width(text) > w - 0.5:
+        while len(text) > 1 and pdf.get_string_width(text + "…") > w - 0.5:
+            text = text[:-1]
+        text = text.rstrip() + "…"
     pdf.cell(w, h, text, align=align)
     pdf.set_font_size(size)
 

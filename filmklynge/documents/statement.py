@@ -10,6 +10,7 @@ from filmklynge.documents.pdf import (
     _LEFT,
     _WIDTH,
     FONT,
+    _fit,
     _head,
     _new_pdf,
     _rule,
@@ -114,7 +115,7 @@ def statement_pdf(data: dict[str, Any], profile: dict[str, Any]) -> bytes:
             what += f"  {e['text']}"
         pdf.set_x(_LEFT)
         pdf.cell(widths[0], 5, _day(e["date"]))
-        pdf.cell(widths[1], 5, safe_text(what)[:60])
+        _fit(pdf, widths[1], 5, what, "L", cut=True)  # never over the amount
         pdf.cell(widths[2], 5, format_nok(e["amount_ore"]), align="R")
         pdf.cell(widths[3], 5, format_nok(e["balance_ore"]), align="R")
         pdf.ln(5)
