@@ -192,6 +192,7 @@ def test_one_name_per_idea():
         ("invoices", "credit"),
         ("members", "forget"),
         ("contacts", "forget"),
+        ("contacts", "remove"),
         ("grants", "disburse"),
         ("books", "close"),
     ],
@@ -263,6 +264,9 @@ def test_forget_dry_run_lists_what_would_be_erased(cluster, db_path):
     r = cluster("contacts", "forget", "2", "-n")
     assert dump(db_path) == before
     assert "contact persons: 2 Ola Nordmann" in r.stderr and "Kari" not in r.stderr
+    r = cluster("contacts", "remove", "2", "--dry-run")
+    assert dump(db_path) == before
+    assert "Would remove contact 2 (Ola Nordmann) of Polarlys Film AS." in r.stderr
     # Without --dry-run and without a terminal it still asks for --yes, having shown the plan.
     r = cluster("members", "forget", "Polarlys", code=2)
     assert "Kari Nordmann" in r.stderr and "--yes" in r.stderr

@@ -854,19 +854,27 @@ def contact_edit(
 def contact_remove(
     ctx: typer.Context,
     contact_id: ContactArg,
+    dry_run: DryRun = False,
     yes: Yes = False,
     quiet: Quiet = False,
 ) -> None:
     """Remove a contact person who no longer works for the member.
 
     \b
-    Example:
+    Examples:
+      filmklynge contacts remove 12 --dry-run
       filmklynge contacts remove 12 --yes
     """
     from filmklynge.register import contacts
 
     db = db_of(ctx)
     c = contacts.get_contact(db, contact_id)
+    if dry_run:
+        note(
+            f"Would remove contact {c['id']} ({c['name']}) of {c['member']}. "
+            "Dry run: nothing was removed."
+        )
+        return
     confirm_or_abort(f"Remove contact {c['id']} ({c['name']}) of {c['member']}?", yes=yes)
     contacts.remove_contact(db, contact_id)
     note(f"Removed contact {c['id']}.", quiet=quiet)
