@@ -155,3 +155,22 @@ def test_summary_never_cuts_a_tier_name_the_bars_give_way(billed, run):
         longest_bar[width] = max(line.count("█") for line in tiers)
     assert longest_bar[120] == 20
     assert 3 <= longest_bar[60] < 20
+
+
+def test_the_suggested_commands_name_the_database_typed_on_the_command_line(billed, db_path):
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from filmklynge.cli import app
+
+    run_year(billed, "--yes")
+    wide = {"NO_COLOR": "1", "COLUMNS": "300"}
+    typed = billed("summary", "--as-of", "2026-03-01", env=wide).stdout
+    assert f"See: filmklynge --db {shlex.quote(str(db_path))} dues --overdue" in typed
+    # Named by FILMKLYNGE_DB (or the default), the plain command already finds the file.
+    by_env = CliRunner().invoke(
+        app, ["summary", "--as-of", "2026-03-01"], env={**wide, "FILMKLYNGE_DB": str(db_path)}
+    )
+    assert by_env.exit_code == 0, by_env.output
+    assert "See: filmklynge dues --overdue" in by_env.stdout

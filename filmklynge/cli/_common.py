@@ -178,6 +178,17 @@ OfGrant = Annotated[
 ]
 
 
+def prog_with_db(ctx: typer.Context) -> str:
+    """``filmklynge`` as the user has to type it again: with ``--db PATH`` when the database was
+    named on the command line (not by FILMKLYNGE_DB or the default), so a suggested command
+    runs on the same file."""
+    root = ctx.find_root()
+    source = root.get_parameter_source("db")
+    if getattr(source, "name", None) != "COMMANDLINE":
+        return "filmklynge"
+    return f"filmklynge --db {shlex.quote(str(root.params['db']))}"
+
+
 class State:
     """What the root callback knows: where the database is, and the command line for the log.
 

@@ -54,7 +54,9 @@ def _breakdown_table(title: str, rows: list[dict[str, Any]]):
     return table
 
 
-def render_summary(data: dict[str, Any], cluster_name: str) -> str:
+def render_summary(data: dict[str, Any], cluster_name: str, prog: str = "filmklynge") -> str:
+    """The summary screen; ``prog`` starts each suggested command (with the --db typed, so a
+    hint can be copied as it stands)."""
     from rich.console import Group
     from rich.text import Text
 
@@ -147,7 +149,7 @@ def render_summary(data: dict[str, Any], cluster_name: str) -> str:
         grants_short = ", ".join(g["grant"] for g in short)
         attention.append(
             f"{count(len(short), 'grant')} short of co-funding ({grants_short}). "
-            "See: filmklynge cofunding --by-member"
+            f"See: {prog} cofunding --by-member"
         )
     if d and d["members_with_overdue"]:
         late = d["members_with_overdue"]
@@ -155,11 +157,11 @@ def render_summary(data: dict[str, Any], cluster_name: str) -> str:
         names = ", ".join(x["member"] for x in late[:4]) + (" …" if len(late) > 4 else "")
         attention.append(
             f"{count(len(late), 'member')} overdue, {format_nok(total)} ({names}). "
-            "See: filmklynge dues --overdue"
+            f"See: {prog} dues --overdue"
         )
     if d and d["unmatched_payments"]:
         unmatched = count(d["unmatched_payments"], "unmatched payment")
-        attention.append(f"{unmatched}. See: filmklynge payments unmatched")
+        attention.append(f"{unmatched}. See: {prog} payments unmatched")
     near = data.get("inkind_near_cap") or []
     if near:
         who = ", ".join(f"{p['person']} ({p['member']}, {p['hours']:g} h)" for p in near[:3])
@@ -176,7 +178,7 @@ def render_summary(data: dict[str, Any], cluster_name: str) -> str:
         status = "failed" if failed else "pending"
         attention.append(
             f"{', '.join(counts)} ({which}{more}). "
-            f"See: filmklynge invoices deliveries --status {status}"
+            f"See: {prog} invoices deliveries --status {status}"
         )
     if m["without_tier"]:
         names = ", ".join(r["name"] for r in m["without_tier"])

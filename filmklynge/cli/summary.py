@@ -80,6 +80,7 @@ def summary(
             output,
         )
         return
+    from filmklynge.cli._common import prog_with_db
     from filmklynge.cli.dashboard import render_summary
 
-    emit(render_summary(data, cluster["name"]), output)
+    emit(render_summary(data, cluster["name"], prog_with_db(ctx)), output)
