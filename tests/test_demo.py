@@ -88,10 +88,22 @@ def test_demo_never_replaces_a_file_that_is_not_an_earlier_demo(here, tmp_path):
     r = invoke("demo", code=4)
     assert "exists already" in r.stderr and "--force" in r.stderr and r.stdout == ""
     assert dump(copy) == before
-    # --force starts again from the sample: a change made to the copy is gone.
-    invoke("--db", copy, "tiers", "add", "extra", "--name", "Ekstra", env=REAL_CLOCK)
+    # --force starts again from the sample; an untouched copy is simply replaced ...
     invoke("demo", "--force")
-    assert dump(copy) == before
+    assert dump(copy) == before and sorted(p.name for p in here.iterdir()) == [copy.name]
+    # ... a changed one is kept aside, never deleted (real members may have gone into it).
+    invoke("--db", copy, "tiers", "add", "extra", "--name", "Ekstra", env=REAL_CLOCK)
+    changed = dump(copy)
+    for _ in range(2):  # twice within a second: two backups, neither overwritten
+        r = invoke("demo", "--force")
+        assert dump(copy) == before
+        invoke("--db", copy, "tiers", "add", "extra", "--name", "Ekstra", env=REAL_CLOCK)
+    invoke("demo", "--force")
+    kept = sorted(here.glob("filmklynge-demo.db.*.bak"))
+    assert len(kept) == 3
+    assert "Your changed copy is kept as" in r.stderr
+    assert all(rows(k, "SELECT name FROM tiers WHERE code = 'extra'") for k in kept)
+    assert changed in [dump(k) for k in kept]
 
     real = tmp_path / "klynge.db"
     invoke(
@@ -115,7 +127,9 @@ def test_a_leftover_wal_file_is_not_joined_to_a_fresh_copy(here):
     r = invoke("demo", code=4)
     assert "left over" in r.stderr and not (here / "filmklynge-demo.db").exists()
     invoke("demo", "--force")
-    assert not leftover.exists()
+    assert not leftover.exists()  # kept aside, not joined to the copy
+    (kept,) = here.glob("filmklynge-demo.db.*.bak-wal")
+    assert kept.read_bytes() == b"not this copy's"
     invoke("--db", "filmklynge-demo.db", "db", "check")
 
 

@@ -45,7 +45,9 @@ def demo(
     force: Annotated[
         bool,
         typer.Option(
-            "--force", help="Replace an earlier demo copy of that name (never any other file)."
+            "--force",
+            help="Start again from a fresh copy: an earlier demo copy of that name is replaced "
+            "(kept aside as FILE.<time>.bak if it was changed); never any other file.",
         ),
     ] = False,
     quiet: Quiet = False,
@@ -57,7 +59,7 @@ def demo(
     figures. It is a demo database frozen at its own day: every command on it takes that
     day as today, so it shows the same whenever you try it. The file is created readable by
     its owner only; an existing file is never replaced, except an earlier demo copy with
-    --force.
+    --force (kept aside as a .bak file if you changed it).
 
     \b
     Example:
@@ -98,8 +100,9 @@ def _target(ctx: typer.Context, db: Path | None) -> Path:
 
 def _copy_sample(target: Path, *, force: bool):
     """Write the bundled sample to ``target`` as a new 0600 file; return the day it is frozen
-    at. What is there already is refused, except an earlier demo copy with ``force`` (it is
-    removed with its WAL and shared-memory files, which would otherwise spoil the copy)."""
+    at. What is there already is refused, except an earlier demo copy with ``force``: removed
+    with its WAL and shared-memory files (which would otherwise spoil the copy) if untouched,
+    else moved aside as ``<name>.<time>.bak``, as is a stray WAL with no database."""
     import os
     from importlib import resources
 
@@ -126,15 +129,31 @@ def _copy_sample(target: Path, *, force: bool):
             )
         raise Conflict(
             f"{there[0]} is left over from an earlier database of that name and would spoil a "
-            "new copy. Add --force to remove it, or choose another --db."
+            "new copy. Add --force to move it aside, or choose another --db."
         )
     if target.exists() and not _is_demo(target):
         raise Conflict(
             f"{target} is not a demo database: filmklynge demo replaces only an earlier demo "
             "copy, even with --force. Choose another --db."
         )
-    for path in there:
-        path.unlink()
+    if target.exists() and _writes(target) == _writes(None):
+        for path in there:  # an untouched copy: nothing in it that the sample lacks
+            path.unlink()
+    elif there:
+        # Written to since it was copied (or a stray WAL with no database): kept aside, never
+        # deleted, in case someone started keeping real members in it.
+        from filmklynge.dates import now_utc
+        from filmklynge.output import note
+
+        stamp = "".join(c for c in now_utc()[:19] if c.isdigit() or c == "T").replace("T", "-")
+        kept = target.with_name(f"{target.name}.{stamp}.bak")
+        n = 1
+        while any(kept.with_name(kept.name + x).exists() for x in ("", "-wal", "-shm")):
+            n += 1
+            kept = target.with_name(f"{target.name}.{stamp}-{n}.bak")
+        for path in there:
+            path.rename(kept.with_name(kept.name + path.name[len(target.name) :]))
+        note(f"Your changed copy is kept as {kept}; starting again from a fresh one.")
     # O_EXCL: a file that appeared since the checks above is not replaced either.
     with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
         try:
@@ -157,6 +176,21 @@ def _copy_sample(target: Path, *, force: bool):
         raise
     assert day is not None, "the bundled sample is a demo database"
     return day
+
+
+def _writes(path: Path | None) -> int:
+    """How many writes the audit log of ``path`` (None: the bundled sample) records."""
+    import sqlite3
+    from importlib import resources
+
+    if path is None:
+        with resources.as_file(resources.files("filmklynge") / "data" / "sample.db") as sample:
+            return _writes(sample)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    finally:
+        conn.close()
 
 
 def _is_demo(path: Path) -> bool:
