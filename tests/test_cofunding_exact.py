@@ -276,6 +276,10 @@ def test_a_year_no_grant_runs_lists_no_grant(three, run, run_json):
     result = run("cofunding", "--year", "2024", "--as-of", "2027-12-31", env=LATE)
     assert result.stdout == ""
     assert "No grant runs in 2024" in result.stderr
+    # One grant asked for, in a year it does not run: said of that grant, with its period.
+    one = run("cofunding", "--grant", "MID", "--year", "2025", env=LATE)
+    assert one.stdout == ""
+    assert "Grant MID runs 01.10.2026–31.03.2027, not in 2025." in one.stderr
     # 2026: the grants that run in it, and only those.
     running = run_json("cofunding", "--year", "2026", "--as-of", "2027-12-31", env=LATE)
     assert all([y["year"] for y in g["years"]] == [2026] for g in running["grants"])

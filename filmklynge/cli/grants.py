@@ -391,7 +391,16 @@ def cofunding(
         render([], [], fmt, output, json_rows=data)
         return
     if not data["grants"]:
-        if year:
+        if year and grant:
+            from filmklynge.dates import norwegian
+            from filmklynge.funding.grants import find_grant
+
+            g = find_grant(db_of(ctx), grant)
+            note(
+                f"Grant {g['reference']} runs {norwegian(g['start_on'])}–"
+                f"{norwegian(g['end_on'])}, not in {year}."
+            )
+        elif year:
             note(f"No grant runs in {year}; 'filmklynge grants list' shows their periods.")
         else:
             note("No grants yet. Add one with 'filmklynge grants add'.")
