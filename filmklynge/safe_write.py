@@ -2,7 +2,7 @@
 
 A failure or Ctrl-C half way leaves any earlier file of that name as it was and no partial one.
 
-One rule for every file a command writes (``--output``, ``--out``, exports, PDFs, reports):
+One rule for every file a command writes (``--output``, exports, PDFs, EHF files, reports):
 
 - a new file is created readable by its owner only (0600), like the database: exports,
   documents and reports hold personal data;

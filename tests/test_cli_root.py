@@ -173,3 +173,10 @@ def test_the_newest_migration_is_named_where_opening_a_database_looks_for_it():
 
     assert migrations.STEPS[-1].__name__ == db.NEWEST_MIGRATION
     assert db.MIGRATION_SET == migrations.MIGRATION_SET
+
+
+def test_a_group_given_no_command_shows_its_help_on_stdout():
+    result = runner.invoke(app, ["members"], prog_name="filmklynge")
+    assert result.exit_code == 2
+    assert result.stdout.startswith("Usage: filmklynge members [OPTIONS] COMMAND")
+    assert "Commands:" in result.stdout and result.stderr == ""

@@ -354,8 +354,8 @@ class _Group(Group):
 
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except NoArgsIsHelpError as e:  # a group given no command: its help, as Click does
-            e.show()
+        except NoArgsIsHelpError as e:  # a group given no command: its help, on stdout
+            typer.echo(e.ctx.get_help())  # (so `filmklynge members | less` shows it)
             sys.exit(e.exit_code)
         except UsageError as e:
             hint = f" See '{e.ctx.command_path} --help'." if e.ctx is not None else ""
