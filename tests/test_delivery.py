@@ -567,8 +567,8 @@ def test_summary_lists_failed_deliveries(configured, smtp):
     configured("members", "edit", "Polarlys", "--invoice-email", "x@refuse.example")
     polarlys = str(numbers(configured)["Polarlys Film AS"])
     send(configured, polarlys, "--yes", code=5)
-    out = configured("summary", "--as-of", "2026-01-12").stdout
-    assert "1 delivery failed" in out and "filmklynge invoices deliveries --status failed" in out
+    out = configured("summary", "--as-of", "2026-01-12", env={"COLUMNS": "400"}).stdout
+    assert "1 delivery failed" in out and " invoices deliveries --status failed" in out
     data = json.loads(configured("summary", "--as-of", "2026-01-12", "--format", "json").stdout)
     assert data["deliveries"][0]["status"] == "failed"
 
