@@ -170,7 +170,7 @@ def test_embedded_font_is_the_glyphs_used_each_the_right_one(nordic, db_path):
     }
     seen = set()
     for base, program, codes, gids in _embedded(data):
-        assert base.startswith("/MPDFAA+DejaVuSans")
+        assert re.fullmatch(r"/[A-Z]{6}\+DejaVuSans\w*", base)
         assert len(program) < 16_000  # the glyphs used, not the face (about 90 kB)
         font = TTFont(io.BytesIO(program), checkChecksums=2)  # raises on a bad checksum
         face = shipped["Bold" in base]
@@ -192,6 +192,117 @@ def test_embedded_font_is_the_glyphs_used_each_the_right_one(nordic, db_path):
     assert set(NAMES[0] + SELLER) <= seen
 
 
+def _fonts_of(reader: PdfReader):
+    """(BaseFont of the font, of its CIDFont, FontName of its descriptor, font program) of
+    every Type0 font in the file, and every /BaseFont and /FontName the file holds."""
+    fonts_, names = [], []
+    for numbers in reader.xref.values():
+        for number in numbers:
+            obj = reader.get_object(number)
+            if not hasattr(obj, "get"):
+                continue
+            names += [str(obj[key]) for key in ("/BaseFont", "/FontName") if key in obj]
+            if obj.get("/Subtype") == "/Type0":
+                cid = obj["/DescendantFonts"][0].get_object()
+                descriptor = cid["/FontDescriptor"].get_object()
+                program = descriptor["/FontFile2"].get_object().get_data()
+                fonts_.append(
+                    (
+                        str(obj["/BaseFont"]),
+                        str(cid["/BaseFont"]),
+                        str(descriptor["/FontName"]),
+                        program,
+                    )
+                )
+    return fonts_, names
+
+
+def test_each_font_program_in_a_print_batch_has_a_name_of_its_own(cluster, db_path, tmp_path):
+    """Documents combined into one PDF each bring their own subset of a face: different
+    programs must not share a name (ISO 32000-1 §9.6.4), or a printer that caches fonts by
+    name draws one document's letters with another's glyphs."""
+    post = ["--invoice-delivery", "post", "--postal-code", "9520", "--joined", "2025-01-01"]
+    enrol(cluster, NAMES[0], VALID[0], "--address", STREET, "--city", "Guovdageaidnu", *post)
+    enrol(cluster, "Ny Film AS", VALID[1], "--address", "Storgata 2", "--city", "Bodo", *post)
+    run_year(cluster, "--yes")
+    batch = tmp_path / "post.pdf"
+    today = {"FILMKLYNGE_TODAY": "2026-01-12"}
+    send = ("invoices", "send", "--period", "2026", "--all", "--channel", "print", "--yes")
+    cluster(*send, "-o", batch, env=today)
+    reader = PdfReader(batch)
+
+    fonts_, names = _fonts_of(reader)
+    assert names and all(re.fullmatch(r"/[A-Z]{6}\+DejaVuSans\w*", name) for name in names)
+    programs: dict[str, set[bytes]] = {}
+    for base, cid_base, font_name, program in fonts_:
+        assert base == cid_base == font_name
+        programs.setdefault(base, set()).add(program)
+    assert all(len(each) == 1 for each in programs.values()), programs.keys()
+    assert len(programs) == len({p for each in programs.values() for p in each})
+    regular = [name for name in programs if name.endswith("Book")]
+    assert len(regular) == 2  # the two documents use different letters of the face
+
+    # ... and every letter still reads back exactly as in the document on its own
+    db = open_db(db_path)
+    try:
+        alone = {
+            row["name"]: PdfReader(io.BytesIO(invoice_pdf(db, row["id"]))).pages
+            for row in db.query(
+                "SELECT i.id, m.name FROM invoices i JOIN members m ON m.id = i.member_id"
+            )
+        }
+    finally:
+        db.close()
+    expected = []
+    for item in reader.outline:
+        expected += [page.extract_text() for page in alone[item.title.split(": ", 1)[1]]]
+    assert [page.extract_text() for page in reader.pages] == expected
+    assert NAMES[0] in expected[0] + expected[-1] and STREET in "".join(expected)
+
+
+def test_a_subset_tag_is_six_letters_from_the_glyphs():
+    from filmklynge.documents.fonts.program import tag
+
+    assert re.fullmatch(r"[A-Z]{6}", tag("DejaVuSansBook", [".notdef", "space", "a"]))
+    assert tag("DejaVuSansBook", [".notdef", "a"]) == tag("DejaVuSansBook", [".notdef", "a"])
+    assert tag("DejaVuSansBook", [".notdef", "a"]) != tag("DejaVuSansBook", [".notdef", "b"])
+    assert tag("DejaVuSansBook", [".notdef", "a", "b"]) != tag(
+        "DejaVuSansBook", [".notdef", "b", "a"]
+    )
+    assert tag("DejaVuSansBook", [".notdef", "a"]) != tag("DejaVuSansBold", [".notdef", "a"])
+
+
+def test_the_faces_are_built_once_when_threads_ask_together(monkeypatch):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fpdf import FPDF
+
+    calls, started = [], threading.Barrier(8)
+    add_font = FPDF.add_font
+
+    def slow_add_font(self, *args, **kwargs):
+        calls.append(args)
+        threading.Event().wait(0.01)  # the other threads arrive while the first builds
+        return add_font(self, *args, **kwargs)
+
+    monkeypatch.setattr(FPDF, "add_font", slow_add_font)
+    fonts.faces.cache_clear()
+    fonts._glyphs.cache_clear()
+
+    def first_use(_):
+        started.wait()
+        return fonts.faces(), fonts._glyphs("dejavusans")
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(first_use, range(8)))
+    finally:
+        monkeypatch.undo()
+    assert len(calls) == len(fonts.FILES)  # one build of each face, not one a thread
+    assert all(r[0] is results[0][0] and r[1] is results[0][1] for r in results)
+
+
 def test_faces_are_parsed_once_and_shared():
     pdf = _new_pdf("Faktura", "1", "", {"page": "{page}/{pages}"}, None)
     assert pdf.shared_faces  # False would mean fpdf2 changed: see documents/fonts
@@ -207,7 +318,11 @@ def test_if_fpdf2_changes_the_document_is_made_the_plain_way(monkeypatch, nordic
     db = open_db(db_path)
     try:
         invoice_id = db.scalar("SELECT id FROM invoices WHERE member_id = 2")
-        assert NAMES[1] in text_of(invoice_pdf(db, invoice_id))
+        data = invoice_pdf(db, invoice_id)
+        assert NAMES[1] in text_of(data)
+        bases = [base for base, *_ in _embedded(data)]  # tagged by their glyphs here too
+        assert all(re.fullmatch(r"/[A-Z]{6}\+DejaVuSans\w*", base) for base in bases)
+        assert not any(base.startswith("/MPDFAA+") for base in bases)
     finally:
         db.close()
 

@@ -310,6 +310,7 @@ def _new_pdf(title: str, number_text: str, footer: str, t: dict[str, str], when:
         def output(self, *args, **kwargs):
             if self.shared_faces and not self.buffer:
                 fonts.use_programs(self)
+            kwargs.setdefault("output_producer_class", fonts.producer())
             return super().output(*args, **kwargs)
 
     pdf = _Doc(orientation="P", unit="mm", format="A4")

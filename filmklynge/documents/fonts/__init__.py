@@ -14,22 +14,51 @@ This leans on how fpdf2 2.8 holds a TrueType font and embeds it: a ``TTFFont`` w
 If the copying fails, ``add_faces`` falls back to ``add_font`` (the same document, slower);
 tests/test_pdf_unicode.py says which way documents are made, reads every letter back and
 checks each embedded glyph against the face.
+
+fpdf2 names every embedded subset ``MPDFAA+`` and the face, so a print batch (many documents
+in one PDF) would hold different font programs under one name, which ISO 32000-1 §9.6.4
+forbids and a printer that caches fonts by name could draw wrong. Documents are written with
+``producer()``, which tags each subset with six letters from a hash of its glyphs instead.
+
+What is built once per process (the parsed faces, the letters they cover, their glyph bytes)
+is built under a lock, so threads asking for it at the same time share one copy.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
+import threading
 import unicodedata
-from functools import cache
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 FONT = "DejaVuSans"
 FOLDER = Path(__file__).parent
 FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}  # by fpdf2 style
 
+_T = TypeVar("_T")
+_building = threading.RLock()  # re-entrant: a build may ask for another (faces, in covered)
 
-@cache
+
+def _once(build: Callable[..., _T]) -> Callable[..., _T]:
+    """``build`` cached by its arguments, each built once even if threads ask together."""
+    built: dict[tuple, Any] = {}
+
+    @functools.wraps(build)
+    def get(*args):
+        if args not in built:
+            with _building:
+                if args not in built:
+                    built[args] = build(*args)
+        return built[args]
+
+    get.cache_clear = built.clear  # type: ignore[attr-defined]
+    return get
+
+
+@_once
 def faces() -> dict[str, Any]:
     """fpdf2's parsed font of each face (``TTFFont``), by its key in ``FPDF.fonts``."""
     from fpdf import FPDF
@@ -40,7 +69,7 @@ def faces() -> dict[str, Any]:
     return dict(pdf.fonts)
 
 
-@cache
+@_once
 def covered() -> frozenset[int]:
     """The code points every face has a glyph for, without control or format characters."""
     common = set.intersection(*(set(face.cmap) for face in faces().values()))
@@ -78,7 +107,15 @@ def use_programs(pdf) -> None:
         pdf.fonts[key].ttfont = Program(_glyphs(key))
 
 
-@cache
+def producer():
+    """The fpdf2 output class for documents (``FPDF.output(output_producer_class=...)``):
+    fpdf2's, with each embedded subset tagged by its glyphs (see program.py)."""
+    from filmklynge.documents.fonts.program import Producer
+
+    return Producer
+
+
+@_once
 def _glyphs(key: str):
     """Face ``key`` as the bytes its documents' font programs are put together from."""
     from filmklynge.documents.fonts.program import Glyphs

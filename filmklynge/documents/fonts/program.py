@@ -4,15 +4,58 @@
 (see the package's docstring); ``Glyphs`` is a face taken apart once per process. The faces
 have no composite glyphs (scripts/make_fonts.py draws every accented letter as one outline),
 so a glyph is a slice of the face's ``glyf`` table and needs no other.
+
+``Producer`` writes the document and names each font program ``tag()`` + "+" + the face.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import struct
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
+from fpdf.fonts import TTFFont
+from fpdf.output import OutputProducer, PDFFont
+from fpdf.syntax import Name
+
+_FPDF_TAG = "MPDFAA+"  # the one tag fpdf2 2.8 gives every subset
+
+
+class Producer(OutputProducer):
+    """fpdf2's output, with each embedded TrueType subset named by its own tag: the same
+    glyphs in the same order (the same font program) give the same name, other glyphs
+    another, so documents combined into one PDF never share a name between programs."""
+
+    def _add_fonts(self, *args, **kwargs):
+        objs = super()._add_fonts(*args, **kwargs)
+        for font in self.fpdf.fonts.values():
+            obj = objs.get(font.i)
+            if not isinstance(font, TTFFont) or not isinstance(obj, PDFFont):
+                continue
+            if not obj.base_font.startswith(_FPDF_TAG) or not obj.descendant_fonts:
+                continue
+            # fpdf2 has subset font.ttfont in place: its glyph order is the font program's
+            name = Name(f"{tag(font.name, font.ttfont.getGlyphOrder())}+{font.name}")
+            obj.base_font = name
+            for descendant in obj.descendant_fonts:
+                descendant.base_font = name
+                if descendant.font_descriptor is not None:
+                    descendant.font_descriptor.font_name = name
+        return objs
+
+
+def tag(face: str, order: list[str]) -> str:
+    """Six capital letters from a hash of ``face`` and the glyph names ``order`` (by glyph
+    id): a subset's tag (ISO 32000-1 §9.6.4)."""
+    digest = hashlib.sha256("\n".join([face, *order]).encode()).digest()
+    n = int.from_bytes(digest[:8], "big")
+    letters = []
+    for _ in range(6):
+        n, letter = divmod(n, 26)
+        letters.append(chr(ord("A") + letter))
+    return "".join(letters)
 
 
 class Program(TTFont):
