@@ -29,6 +29,25 @@ def enrol(run, name="Polarlys Film AS", orgnr=VALID[0], *extra, code=0):
     )
 
 
+def add_grant(run, reference, amount, start, end, *extra):
+    """``grants add`` from Innovasjon Norge (the funder must exist) over START..END."""
+    return run(
+        "grants",
+        "add",
+        "--funder",
+        "Innovasjon Norge",
+        "--reference",
+        reference,
+        "--amount",
+        amount,
+        "--from",
+        start,
+        "--to",
+        end,
+        *extra,
+    )
+
+
 def run_year(run, *extra, code=0):
     """Invoice the 2026 fee, issued 10.01.2026 (due 24.01.2026 with 14 days' terms)."""
     return run("invoices", "run", "--year", "2026", "--issued-on", "2026-01-10", *extra, code=code)

@@ -7,31 +7,13 @@ hand in the comments, from the rules in the modules' docstrings.
 from datetime import date
 
 import pytest
-from helpers import VALID, enrol, run_year
+from helpers import VALID, add_grant, enrol, run_year
 
 from filmklynge.funding.cofunding import SPLIT_RULE, Segment, cofunding, segments
 from filmklynge.ledger.vat import breakdown, term_bounds, term_of
 from filmklynge.store.db import open_db
 
 LATE = {"FILMKLYNGE_TODAY": "2027-12-31"}
-
-
-def _grant(run, ref, amount, start, end, *extra):
-    run(
-        "grants",
-        "add",
-        "--funder",
-        "Innovasjon Norge",
-        "--reference",
-        ref,
-        "--amount",
-        amount,
-        "--from",
-        start,
-        "--to",
-        end,
-        *extra,
-    )
 
 
 def _work(run, member, hours, on):
@@ -90,9 +72,9 @@ def three(cluster):
     enrol(run, "Polarlys Film AS", VALID[0], "--joined", "2025-01-01", "--legal-form", "AS")
     enrol(run, "Aurora Film AS", VALID[1], "--joined", "2025-01-01", "--legal-form", "AS")
     run("funders", "add", "Innovasjon Norge")
-    _grant(run, "LONG", "730 000", "2025-07-01", "2027-06-30")
-    _grant(run, "MID", "364 000", "2026-10-01", "2027-03-31")
-    _grant(run, "SHORT", "28 000", "2027-02-01", "2027-02-28")
+    add_grant(run, "LONG", "730 000", "2025-07-01", "2027-06-30")
+    add_grant(run, "MID", "364 000", "2026-10-01", "2027-03-31")
+    add_grant(run, "SHORT", "28 000", "2027-02-01", "2027-02-28")
     _work(run, "Polarlys", "1", "2026-03-02")
     _work(run, "Aurora", "1", "2026-05-04")
     _work(run, "Polarlys", "1", "2026-12-31")
@@ -308,7 +290,7 @@ def test_a_year_that_meets_both_rules_is_ok(cluster, run_json):
     run("funders", "add", "Innovasjon Norge")
     # 10 000,00 granted; 20 h × 500,00 = 10 000,00 in-kind: exactly the match, and public
     # 10 000 of 20 000 is exactly the 50 % cap.
-    _grant(run, "EXACT", "10 000", "2026-01-01", "2026-12-31", "--hourly-rate", "500")
+    add_grant(run, "EXACT", "10 000", "2026-01-01", "2026-12-31", "--hourly-rate", "500")
     run(
         "inkind", "add", "--member", "Polarlys", "--person", "Kari", "--hours", "20",
         "--activity", "Samling", "--on", "2026-03-02", "--grant", "EXACT",
@@ -519,8 +501,8 @@ def test_a_year_lists_every_grant_that_runs_in_it_after_one_that_does_not(cluste
         return cluster(*args, code=code, env=LATE)
 
     run("funders", "add", "Innovasjon Norge")
-    _grant(run, "EARLY", "100 000", "2024-01-01", "2024-12-31")  # listed first, not in 2025
-    _grant(run, "LATER", "100 000", "2025-01-01", "2025-12-31")
+    add_grant(run, "EARLY", "100 000", "2024-01-01", "2024-12-31")  # listed first, not in 2025
+    add_grant(run, "LATER", "100 000", "2025-01-01", "2025-12-31")
     data = run_json("cofunding", "--year", "2025", "--as-of", "2027-12-31", env=LATE)
     assert [(g["grant"], [y["year"] for y in g["years"]]) for g in data["grants"]] == [
         ("LATER", [2025])
@@ -534,7 +516,7 @@ def test_a_year_granted_nothing_has_no_ratio_and_no_share(cluster, run_json):
     run("funders", "add", "Innovasjon Norge")
     # 0,01 over two days, one in each year: by days 1 : 1, one year gets the øre and the other
     # nothing. Nothing granted and nothing contributed: no ratio and no share to divide out.
-    _grant(run, "TINY", "0,01", "2025-12-31", "2026-01-01")
+    add_grant(run, "TINY", "0,01", "2025-12-31", "2026-01-01")
     (grant,) = run_json("cofunding", "--as-of", "2027-12-31", env=LATE)["grants"]
     assert sorted(y["granted_ore"] for y in grant["years"]) == [0, 1]
     (empty,) = [y for y in grant["years"] if y["granted_ore"] == 0]

@@ -2,27 +2,9 @@
 and --as-of as it stood then. Every figure is worked out by hand in the comments."""
 
 import pytest
-from helpers import VALID, enrol
+from helpers import VALID, add_grant, enrol
 
 END = {"FILMKLYNGE_TODAY": "2026-12-31"}
-
-
-def _grant(run, ref, amount, start, end, *extra):
-    run(
-        "grants",
-        "add",
-        "--funder",
-        "Innovasjon Norge",
-        "--reference",
-        ref,
-        "--amount",
-        amount,
-        "--from",
-        start,
-        "--to",
-        end,
-        *extra,
-    )
 
 
 @pytest.fixture
@@ -35,9 +17,9 @@ def overlap(cluster):
     enrol(run, "Polarlys Film AS", VALID[0], "--joined", "2025-01-01", "--legal-form", "AS")
     run("funders", "add", "Innovasjon Norge")
     # BIG: 01.01.2025–31.12.2027 = 365 + 365 + 365 = 1 095 days, 500 000 a year.
-    _grant(run, "BIG", "1 500 000", "2025-01-01", "2027-12-31")
+    add_grant(run, "BIG", "1 500 000", "2025-01-01", "2027-12-31")
     # SMALL: 01.01.2026–31.12.2026 = 365 days, 300 000 that year.
-    _grant(run, "SMALL", "300 000", "2026-01-01", "2026-12-31")
+    add_grant(run, "SMALL", "300 000", "2026-01-01", "2026-12-31")
     # 1,2 ‰ of 500 000 = 600/h (at the cap): 8 h = 4 800,00 on a day both grants cover.
     run(
         "inkind",
@@ -171,7 +153,7 @@ def test_years_not_started_are_not_a_shortfall(overlap, run_json):
 def test_summary_shows_a_grant_not_started_this_year(cluster, run_json):
     cluster("funders", "add", "Innovasjon Norge")
     # Runs from 01.07.2026: on 01.03.2026 its 2026 has not started.
-    _grant(cluster, "LATER", "100 000", "2026-07-01", "2026-12-31")
+    add_grant(cluster, "LATER", "100 000", "2026-07-01", "2026-12-31")
     data = run_json("summary", "--as-of", "2026-03-01")
     [row] = data["cofunding"]
     assert (row["status"], row["match_ok"], row["match_shortfall_ore"]) == ("not started", None, 0)
@@ -194,7 +176,7 @@ def leavers(cluster):
     run("members", "resign", "Sluttet", "--on", "2026-03-31")
     enrol(run, "Juni Film AS", VALID[2], "--joined", "2026-06-15", "--legal-form", "AS")
     run("funders", "add", "Innovasjon Norge")
-    _grant(run, "IN-1", "100 000", "2026-01-01", "2026-12-31", "--hourly-rate", "500")
+    add_grant(run, "IN-1", "100 000", "2026-01-01", "2026-12-31", "--hourly-rate", "500")
     return run
 
 

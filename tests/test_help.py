@@ -7,7 +7,7 @@ that write what cannot be undone have `--dry-run`, and imports have `--quiet`.""
 import re
 
 import pytest
-from helpers import VALID, dump, enrol
+from helpers import VALID, add_grant, dump, enrol
 from typer.main import get_command
 from typer.testing import CliRunner
 
@@ -275,20 +275,7 @@ def test_forget_dry_run_lists_what_would_be_erased(cluster, db_path):
 
 def test_disburse_dry_run_names_the_tranche(cluster, db_path):
     cluster("funders", "add", "Innovasjon Norge")
-    cluster(
-        "grants",
-        "add",
-        "--funder",
-        "Innovasjon Norge",
-        "--reference",
-        "IN-1",
-        "--amount",
-        "300 000",
-        "--from",
-        "2026-01-01",
-        "--to",
-        "2026-12-31",
-    )
+    add_grant(cluster, "IN-1", "300 000", "2026-01-01", "2026-12-31")
     before = dump(db_path)
     r = cluster("grants", "disburse", "IN-1", "--amount", "50 000", "--on", "2026-02-01", "-n")
     assert dump(db_path) == before
